@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Answer, Assessment, Partnership, StatusChange, Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "countries", "declared_model", "team"]
+    list_filter = ["declared_model", "team"]
+    search_fields = ["name", "countries"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "by", "at", "comment"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "framework", "owner", "status", "updated_at"]
+    list_filter = ["status", "framework"]
+    list_select_related = ["partnership", "framework", "owner"]
+    readonly_fields = ["framework", "status", "submitted_at"]
+    inlines = [StatusChangeInline]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "question", "is_na", "version", "updated_by", "updated_at"]
+    list_select_related = ["assessment__partnership", "question", "updated_by"]
+
+    def has_change_permission(self, request, obj=None):
+        # Answers change only through the questionnaire, which checks status and versions.
+        return False

@@ -1,0 +1,23 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessment.models import Assessment
+from assessment.reports.export import assessment_export
+
+
+class Command(BaseCommand):
+    help = "Print an assessment's scores and answers as JSON (same as its export.json)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int)
+
+    def handle(self, *args, assessment_id: int, **options):
+        assessment = (
+            Assessment.objects.select_related("partnership", "framework", "owner")
+            .filter(pk=assessment_id)
+            .first()
+        )
+        if assessment is None:
+            raise CommandError(f"No assessment {assessment_id}.")
+        self.stdout.write(json.dumps(assessment_export(assessment), indent=2))

@@ -1,0 +1,156 @@
+"""What analysts do with a question bank: partnerships, assessments, answers.
+
+Answers belong to an assessment (not to a partnership), so several analysts can
+later assess the same partnership separately. An assessment points at one exact
+published framework version, so its results never change after the fact.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from frameworks.models import Choice, CooperationModel, Framework, Question
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartnershipQuerySet":
+        from .roles import is_admin
+
+        if is_admin(user):
+            return self
+        return self.filter(team__members=user)
+
+
+class Partnership(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    countries = models.CharField(
+        _("partner countries"), max_length=500, help_text=_("Comma-separated, e.g. France, Mali.")
+    )
+    declared_model = models.CharField(
+        _("declared cooperation model"), max_length=20, choices=CooperationModel.Code.choices
+    )
+    description = models.TextField(_("description"), blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="partnerships")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="partnership_name_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def country_list(self) -> list[str]:
+        return [c.strip() for c in self.countries.split(",") if c.strip()]
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AssessmentQuerySet":
+        """Owner, members of the partnership's team, and admins."""
+        from .roles import is_admin
+
+        if is_admin(user):
+            return self
+        team_ids = Team.objects.filter(members=user).values("pk")
+        return self.filter(Q(owner=user) | Q(partnership__team__in=team_ids))
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="assessments"
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    marking = models.CharField(_("handling marking"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:questionnaire", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        # "Returned" sends an assessment back to draft; both states can be edited.
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class StatusChange(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=10, choices=Assessment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Assessment.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Answer(models.Model):
+    """One answer to one question. `version` increases on every save; a save
+    based on an older version is refused instead of silently overwriting."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    number = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    is_na = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="answer_once_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question_id}"

@@ -1,0 +1,167 @@
+"""Reads that need joins, each with a fixed number of queries."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from frameworks.models import (
+    CooperationModel,
+    Dimension,
+    Framework,
+    MaturityBand,
+    Question,
+    Recommendation,
+)
+
+from . import scoring
+from .models import Answer, Assessment
+
+
+def bank_specs(framework_ids: Iterable[int]) -> dict[int, scoring.BankSpec]:
+    """Plain scoring input for several frameworks in five queries."""
+    ids = set(framework_ids)
+    questions = defaultdict(list)
+    for q in Question.objects.filter(framework_id__in=ids).prefetch_related("choices"):
+        questions[q.dimension_id].append(
+            scoring.QuestionSpec(
+                id=q.pk,
+                code=q.code,
+                kind=q.kind,
+                weight=q.weight,
+                choices=tuple(scoring.ChoiceSpec(c.pk, c.score) for c in q.choices.all()),
+                min_value=q.min_value,
+                max_value=q.max_value,
+                required=q.required,
+            )
+        )
+    parts = defaultdict(lambda: {"dims": [], "models": [], "bands": [], "rules": []})
+    codes = {}
+    for d in Dimension.objects.filter(framework_id__in=ids):
+        codes[d.pk] = d.code
+        parts[d.framework_id]["dims"].append(
+            scoring.DimensionSpec(d.code, d.name, d.weight, tuple(questions[d.pk]))
+        )
+    for m in CooperationModel.objects.filter(framework_id__in=ids).prefetch_related("profile"):
+        targets = {codes[p.dimension_id]: p.target for p in m.profile.all()}
+        parts[m.framework_id]["models"].append(scoring.ModelSpec(m.code, m.name, targets))
+    for b in MaturityBand.objects.filter(framework_id__in=ids):
+        parts[b.framework_id]["bands"].append(
+            scoring.BandSpec(b.min_score, b.max_score, b.label)
+        )
+    for r in Recommendation.objects.filter(framework_id__in=ids):
+        parts[r.framework_id]["rules"].append(
+            scoring.RuleSpec(codes[r.dimension_id], r.below, r.text)
+        )
+    return {
+        fid: scoring.BankSpec(
+            tuple(p["dims"]), tuple(p["models"]), tuple(p["bands"]), tuple(p["rules"])
+        )
+        for fid, p in parts.items()
+    }
+
+
+def answer_value(answer: Answer) -> scoring.AnswerValue:
+    return scoring.AnswerValue(
+        choice_ids=frozenset(c.pk for c in answer.choices.all()),
+        number=answer.number,
+        is_na=answer.is_na,
+        text=answer.text,
+    )
+
+
+def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("question", "updated_by")
+        .prefetch_related("choices")
+    )
+    return {a.question_id: a for a in answers}
+
+
+def assessment_score(
+    assessment: Assessment, answers: dict[int, Answer] | None = None
+) -> scoring.AssessmentScore:
+    if answers is None:
+        answers = answers_by_question(assessment)
+    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    return scoring.score_assessment(bank, {qid: answer_value(a) for qid, a in answers.items()})
+
+
+def framework_outline(framework: Framework) -> list[Dimension]:
+    """Dimensions with their questions and choices, for showing a bank."""
+    return list(
+        framework.dimensions.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
+        )
+    )
+
+
+def dashboard_assessments(
+    user, *, status: str = "", partnership: str = "", search: str = "", sort: str = ""
+) -> QuerySet[Assessment]:
+    sorts = {
+        "updated": "-updated_at",
+        "-updated": "updated_at",
+        "partnership": "partnership__name",
+        "-partnership": "-partnership__name",
+        "status": "status",
+        "-status": "-status",
+        "created": "-created_at",
+    }
+    qs = Assessment.objects.visible_to(user).select_related("partnership", "framework", "owner")
+    if status in Assessment.Status.values:
+        qs = qs.filter(status=status)
+    if partnership.isdigit():
+        qs = qs.filter(partnership_id=int(partnership))
+    if search:
+        qs = qs.filter(
+            Q(partnership__name__icontains=search)
+            | Q(partnership__countries__icontains=search)
+            | Q(owner__username__icontains=search)
+            | Q(marking__icontains=search)
+        )
+    return qs.order_by(sorts.get(sort, "-updated_at"), "-pk")
+
+
+def scores_for(assessments: list[Assessment]) -> dict[int, tuple[scoring.AssessmentScore, dict]]:
+    """Scores and per-dimension progress for a page of assessments, in fixed queries."""
+    banks = bank_specs({a.framework_id for a in assessments})
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=assessments).prefetch_related("choices"):
+        answers[answer.assessment_id][answer.question_id] = answer_value(answer)
+    out = {}
+    for a in assessments:
+        bank = banks[a.framework_id]
+        out[a.pk] = (
+            scoring.score_assessment(bank, answers[a.pk]),
+            progress(bank, answers[a.pk]),
+        )
+    return out
+
+
+def progress(bank: scoring.BankSpec, answers: dict[int, scoring.AnswerValue]) -> dict:
+    """Answered / total questions per dimension code and overall ('total' key)."""
+    out = {}
+    done_all = total_all = 0
+    for dim in bank.dimensions:
+        done = sum(1 for q in dim.questions if scoring.is_answered(q, answers.get(q.id)))
+        missing = [
+            q.code
+            for q in dim.questions
+            if q.required and not scoring.is_answered(q, answers.get(q.id))
+        ]
+        out[dim.code] = {
+            "done": done,
+            "total": len(dim.questions),
+            "percent": round(100 * done / len(dim.questions)) if dim.questions else 100,
+            "missing_required": missing,
+        }
+        done_all += done
+        total_all += len(dim.questions)
+    out["total"] = {
+        "done": done_all,
+        "total": total_all,
+        "percent": round(100 * done_all / total_all) if total_all else 100,
+    }
+    return out

@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import dashboard, exports, partnerships, questionnaire, results, review
+
+assessment_patterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("partnerships/", partnerships.partnership_list, name="partnerships"),
+    path("partnerships/new/", partnerships.partnership_create_view, name="partnership_new"),
+    path("partnerships/<int:pk>/edit/", partnerships.partnership_edit, name="partnership_edit"),
+    path("assessments/new/", dashboard.assessment_new, name="assessment_new"),
+    path("assessments/<int:pk>/", questionnaire.questionnaire, name="questionnaire"),
+    path(
+        "assessments/<int:pk>/step/<slug:step>/",
+        questionnaire.questionnaire,
+        name="questionnaire_step",
+    ),
+    path(
+        "assessments/<int:pk>/questions/<int:question_id>/autosave/",
+        questionnaire.autosave,
+        name="autosave",
+    ),
+    path("assessments/<int:pk>/review/", review.review, name="review"),
+    path("assessments/<int:pk>/submit/", review.submit, name="submit"),
+    path("assessments/<int:pk>/decide/", review.decide, name="decide"),
+    path("assessments/<int:pk>/results/", results.results, name="results"),
+    path("assessments/<int:pk>/export.json", exports.export_json, name="export_json"),
+    path("assessments/<int:pk>/answers.csv", exports.export_answers_csv, name="export_answers_csv"),
+    path("assessments/<int:pk>/scores.csv", exports.export_scores_csv, name="export_scores_csv"),
+    path("assessments/<int:pk>/report.pdf", exports.export_pdf, name="export_pdf"),
+    path("assessments/compare/", results.compare, name="compare"),
+    path("assessments.csv", exports.dashboard_csv, name="dashboard_csv"),
+    path("partnerships/<int:pk>/trend/", results.trend, name="trend"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", include((assessment_patterns, "assessment"))),
+]

@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..access import partnership_for, teams_for
+from ..forms import PartnershipForm
+from ..models import Partnership
+from ..roles import is_admin, is_analyst
+from ..services import partnership_create, partnership_update
+
+
+def partnership_list(request):
+    partnerships = (
+        Partnership.objects.visible_to(request.user)
+        .select_related("team")
+        .annotate(assessment_count=Count("assessments"))
+        .order_by("name")
+    )
+    return render(request, "assessment/partnership_list.html", {"partnerships": partnerships})
+
+
+def _require_analyst(user) -> None:
+    if not (is_analyst(user) or is_admin(user)):
+        raise PermissionDenied(_("Only analysts and admins can create or edit partnerships."))
+
+
+@require_http_methods(["GET", "POST"])
+def partnership_create_view(request):
+    _require_analyst(request.user)
+    teams = teams_for(request.user)
+    if not teams.exists():
+        messages.error(request, _("You are not in a team yet; ask an admin to add you to one."))
+        return redirect("assessment:partnerships")
+    form = PartnershipForm(request.POST or None, teams=teams, initial={"team": teams.first()})
+    if request.method == "POST" and form.is_valid():
+        partnership = partnership_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Partnership “%(name)s” created.") % {"name": partnership})
+        return redirect("assessment:partnerships")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "assessment/partnership_form.html", {"form": form, "creating": True}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request, pk):
+    partnership = partnership_for(request.user, pk, to_edit=True)
+    form = PartnershipForm(request.POST or None, instance=partnership, teams=teams_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        partnership_update(partnership=partnership, **form.cleaned_data)
+        messages.success(request, _("Partnership “%(name)s” saved.") % {"name": partnership})
+        return redirect("assessment:partnerships")
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "assessment/partnership_form.html",
+        {"form": form, "partnership": partnership},
+        status=status,
+    )

@@ -33,7 +33,9 @@ class PartnershipForm(forms.ModelForm):
 
 
 class AssessmentCreateForm(forms.Form):
-    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), label=_("Partnership"))
+    partnership = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(), label=_("Partnership")
+    )
     framework = forms.ModelChoiceField(
         queryset=Framework.objects.none(), label=_("Question bank"), empty_label=None
     )

@@ -127,6 +127,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
 
 class Answer(models.Model):
     """One answer to one question. `version` increases on every save; a save

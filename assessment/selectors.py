@@ -46,9 +46,7 @@ def bank_specs(framework_ids: Iterable[int]) -> dict[int, scoring.BankSpec]:
         targets = {codes[p.dimension_id]: p.target for p in m.profile.all()}
         parts[m.framework_id]["models"].append(scoring.ModelSpec(m.code, m.name, targets))
     for b in MaturityBand.objects.filter(framework_id__in=ids):
-        parts[b.framework_id]["bands"].append(
-            scoring.BandSpec(b.min_score, b.max_score, b.label)
-        )
+        parts[b.framework_id]["bands"].append(scoring.BandSpec(b.min_score, b.max_score, b.label))
     for r in Recommendation.objects.filter(framework_id__in=ids):
         parts[r.framework_id]["rules"].append(
             scoring.RuleSpec(codes[r.dimension_id], r.below, r.text)

@@ -11,7 +11,7 @@ from frameworks.models import Framework, Question
 
 from .access import AssessmentLocked
 from .models import Answer, Assessment, Partnership, StatusChange, Team
-from .selectors import answers_by_question, bank_specs, progress, answer_value
+from .selectors import answer_value, answers_by_question, bank_specs, progress
 
 
 @dataclass(frozen=True)

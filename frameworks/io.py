@@ -247,7 +247,9 @@ def load_yaml(raw: bytes | str, *, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise BankValidationError(source, [BankProblem(where, f"not valid YAML: {problem}")]) from None
+        raise BankValidationError(
+            source, [BankProblem(where, f"not valid YAML: {problem}")]
+        ) from None
 
 
 def parse_bank(raw: bytes | str, *, source: str) -> dict:
@@ -284,7 +286,9 @@ def validate_bank(data: Any, *, source: str) -> dict:
         )
         for r_where, rec in recommendations:
             if rec["below"] is not None and not (0 < rec["below"] <= 100):
-                check.add(f"{r_where}.below", f"must be above 0 and at most 100, got {rec['below']:g}")
+                check.add(
+                    f"{r_where}.below", f"must be above 0 and at most 100, got {rec['below']:g}"
+                )
         dim["recommendations"] = [rec for _w, rec in recommendations]
         dimensions.append(dim)
     top["dimensions"] = dimensions

@@ -56,10 +56,6 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version}, {self.get_status_display()})"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
     def save(self, *args, **kwargs):
         # Published and retired versions may only change status (publish -> retire).
         if self.pk and kwargs.get("update_fields") != ["status"]:
@@ -81,6 +77,10 @@ class Framework(models.Model):
             )
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
 
 class FrameworkPart(models.Model):
     """A piece of a bank: editable only while its framework is a draft.
@@ -95,6 +95,14 @@ class FrameworkPart(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
     def _framework_is_draft(self) -> bool:
         parent_id = getattr(self, self.lock_parent)
         return Framework.objects.filter(
@@ -107,14 +115,6 @@ class FrameworkPart(models.Model):
                 _("This question bank is published and cannot be changed; create a new version."),
                 code="locked",
             )
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_locked()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_locked()
-        return super().delete(*args, **kwargs)
 
 
 class Dimension(FrameworkPart):

@@ -93,7 +93,11 @@ def _framework_create(data: dict) -> Framework:
         for index, r in enumerate(d["recommendations"]):
             recommendations.append(
                 Recommendation(
-                    framework=framework, dimension=dim, below=r["below"], text=r["text"], order=index
+                    framework=framework,
+                    dimension=dim,
+                    below=r["below"],
+                    text=r["text"],
+                    order=index,
                 )
             )
     questions = Question.objects.bulk_create(questions)

@@ -30,7 +30,12 @@ def _point(cx: float, cy: float, radius: float, index: int, count: int, value: f
 
 
 def radar_svg(
-    axes: list[str], series: list[Series], *, title: str, description: str, chart_id: str = "radar"
+    axes: list[str],
+    series: list[Series],
+    *,
+    title: str,
+    description: str,
+    chart_id: str = "radar",
 ) -> SafeString:
     width, height = 560, 420 + 22 * ((len(series) + 1) // 2)
     cx, cy, radius = width / 2, 215, 150
@@ -38,7 +43,8 @@ def radar_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="DejaVu Sans, sans-serif">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'font-family="DejaVu Sans, sans-serif">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
@@ -55,7 +61,8 @@ def radar_svg(
     for i, label in enumerate(axes):
         x, y = _point(cx, cy, radius, i, count, 100)
         parts.append(
-            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#adb5bd" stroke-width="1"/>'
+            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" '
+            'stroke="#adb5bd" stroke-width="1"/>'
         )
         lx, ly = _point(cx, cy, radius + 22, i, count, 100)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")

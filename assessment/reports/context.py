@@ -82,9 +82,7 @@ def results_context(assessment: Assessment) -> dict:
         }
         for rec in score.recommendations
     ]
-    ranked = sorted(
-        (d for d in score.dimensions if d.score is not None), key=lambda d: -d.score
-    )
+    ranked = sorted((d for d in score.dimensions if d.score is not None), key=lambda d: -d.score)
     appendix = [
         {
             "dimension": dim,
@@ -106,9 +104,7 @@ def results_context(assessment: Assessment) -> dict:
         "recommendations": recommendations,
         "strengths": ranked[:3],
         "gaps": list(reversed(ranked[-3:])) if len(ranked) > 3 else list(reversed(ranked)),
-        "declared_vs_best": declared_vs_best(
-            assessment.partnership.declared_model, score, names
-        ),
+        "declared_vs_best": declared_vs_best(assessment.partnership.declared_model, score, names),
         "best_fit_name": names.get(score.best_fit) if score.best_fit else None,
         "chart": assessment_radar(assessment, score, bank, dimensions, names),
         "appendix": appendix,

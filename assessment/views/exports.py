@@ -1,6 +1,5 @@
 """Downloads: JSON, CSV and the PDF report. Same access rules as the results page."""
 
-
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -82,5 +81,3 @@ def export_pdf(request, pk):
 
     assessment = assessment_for(request.user, pk)
     return _attachment(render_report(assessment), "application/pdf", _filename(assessment, "pdf"))
-
-

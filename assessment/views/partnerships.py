@@ -48,7 +48,9 @@ def partnership_create_view(request):
 @require_http_methods(["GET", "POST"])
 def partnership_edit(request, pk):
     partnership = partnership_for(request.user, pk, to_edit=True)
-    form = PartnershipForm(request.POST or None, instance=partnership, teams=teams_for(request.user))
+    form = PartnershipForm(
+        request.POST or None, instance=partnership, teams=teams_for(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         partnership_update(partnership=partnership, **form.cleaned_data)
         messages.success(request, _("Partnership “%(name)s” saved.") % {"name": partnership})

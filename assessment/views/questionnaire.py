@@ -67,12 +67,16 @@ def questionnaire(request, pk, step: str | None = None):
             status = 409
             messages.error(
                 request,
-                _("Some answers were changed by someone else meanwhile; see below. "
-                  "Your other answers were saved."),
+                _(
+                    "Some answers were changed by someone else meanwhile; see below. "
+                    "Your other answers were saved."
+                ),
             )
         else:
             status = 400
-            messages.error(request, _("Nothing was saved: please correct the answers marked below."))
+            messages.error(
+                request, _("Nothing was saved: please correct the answers marked below.")
+            )
     bank = bank_specs([assessment.framework_id])[assessment.framework_id]
     prog = progress(bank, {qid: answer_value(a) for qid, a in answers.items()})
     return render(
@@ -98,7 +102,9 @@ def _after_save(request, assessment, dimensions, index):
     action = request.POST.get("action", "save")
     if action == "next":
         if index + 1 < len(dimensions):
-            return redirect("assessment:questionnaire_step", assessment.pk, dimensions[index + 1].code)
+            return redirect(
+                "assessment:questionnaire_step", assessment.pk, dimensions[index + 1].code
+            )
         return redirect("assessment:review", pk=assessment.pk)
     if action == "previous" and index > 0:
         return redirect("assessment:questionnaire_step", assessment.pk, dimensions[index - 1].code)
@@ -145,11 +151,15 @@ def autosave(request, pk, question_id):
         )
     except ValidationError as exc:
         return render(
-            request, "assessment/_autosave_status.html", {**context, "errors": exc.messages},
+            request,
+            "assessment/_autosave_status.html",
+            {**context, "errors": exc.messages},
             status=422,
         )
     return render(request, "assessment/_autosave_status.html", {**context, "answer": answer})
 
 
 # Prefetch used by review and appendix pages: questions with their choices.
-QUESTIONS_WITH_CHOICES = Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
+QUESTIONS_WITH_CHOICES = Prefetch(
+    "questions", queryset=Question.objects.prefetch_related("choices")
+)

@@ -23,7 +23,10 @@ def compare(request):
         return render(
             request,
             "assessment/compare.html",
-            {"error": _("Choose between 2 and %(max)d assessments to compare.") % {"max": MAX_COMPARED}},
+            {
+                "error": _("Choose between 2 and %(max)d assessments to compare.")
+                % {"max": MAX_COMPARED}
+            },
             status=400,
         )
     assessments = [assessment_for(request.user, pk) for pk in dict.fromkeys(ids)]

@@ -1,0 +1,188 @@
+import factory
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from assessment.models import Assessment, Partnership, Team
+from assessment.roles import ADMIN, ANALYST, REVIEWER
+from assessment.services import AnswerInput, answer_save
+from frameworks.io import validate_bank
+from frameworks.selectors import default_bank
+from frameworks.services import framework_import
+
+User = get_user_model()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        self.save()
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    name = factory.Sequence(lambda n: f"Partnership {n}")
+    countries = "France, Mali"
+    declared_model = "bilateral"
+    team = factory.SubFactory(TeamFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+def small_bank_data(*, slug="small", version=1, questions_per_dimension=2) -> dict:
+    """A minimal valid bank: two dimensions of Likert questions."""
+    dims = []
+    for d in ("alpha", "beta"):
+        dims.append(
+            {
+                "code": d,
+                "name": d.title(),
+                "weight": 1.0,
+                "questions": [
+                    {"code": f"{d}-{i}", "text": f"Question {d} {i}", "kind": "likert"}
+                    for i in range(questions_per_dimension)
+                ],
+                "recommendations": [{"below": 50, "text": f"Improve {d}."}],
+            }
+        )
+    data = {
+        "slug": slug,
+        "version": version,
+        "title": "Small bank",
+        "dimensions": dims,
+        "models": [
+            {
+                "code": code,
+                "name": code.title(),
+                "description": "d",
+                "strengths": "s",
+                "weaknesses": "w",
+                "profile": [
+                    {"dimension": "alpha", "target": t, "rationale": "r"},
+                    {"dimension": "beta", "target": 100 - t, "rationale": "r"},
+                ],
+            }
+            for code, t in (("bilateral", 80), ("multilateral", 50), ("informal", 20))
+        ],
+        "maturity_bands": [
+            {"min": 0, "max": 50, "label": "Low"},
+            {"min": 50, "max": 100, "label": "High"},
+        ],
+    }
+    return validate_bank(data, source="test")
+
+
+@pytest.fixture
+def bank(db):
+    """The default question bank, published."""
+    path, data = default_bank()
+    return framework_import(data=data, source=str(path), publish=True)
+
+
+@pytest.fixture
+def small_bank(db):
+    return framework_import(data=small_bank_data(), source="test", publish=True)
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def owner(team):
+    user = UserFactory(username="owner", role=ANALYST)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def teammate(team):
+    user = UserFactory(username="teammate", role=ANALYST)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(username="outsider", role=ANALYST)
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def reviewer(team):
+    user = UserFactory(username="reviewer", role=REVIEWER)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(username="boss", role=ADMIN, is_superuser=True, is_staff=True)
+    return user
+
+
+@pytest.fixture
+def users(owner, teammate, outsider, reviewer, admin_user):
+    return {
+        "owner": owner,
+        "teammate": teammate,
+        "outsider": outsider,
+        "reviewer": reviewer,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def partnership(team, owner):
+    return PartnershipFactory(name="Sahel Partnership", team=team, created_by=owner)
+
+
+@pytest.fixture
+def assessment(partnership, owner, bank):
+    return Assessment.objects.create(
+        partnership=partnership, framework=bank, owner=owner, marking="RESTRICTED"
+    )
+
+
+def answer_all(assessment, user, *, pick=lambda choices: choices[-1], number=None):
+    """Answer every question of an assessment (the highest option by default)."""
+    for q in assessment.framework.questions.prefetch_related("choices"):
+        choices = list(q.choices.all())
+        if q.kind == "multi":
+            value = AnswerInput(choice_ids=frozenset(c.pk for c in choices))
+        elif q.has_choices:
+            value = AnswerInput(choice_ids=frozenset([pick(choices).pk]))
+        elif q.kind == "numeric":
+            value = AnswerInput(number=q.max_value if number is None else number)
+        else:
+            value = AnswerInput(text="Evidence text.")
+        answer_save(assessment=assessment, question=q, user=user, value=value, base_version=0)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

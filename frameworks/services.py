@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .io import BankProblem, BankValidationError, framework_to_dict
+from .io import BankProblem, BankValidationError, framework_to_dict, validate_bank
 from .models import (
     Choice,
     CooperationModel,
@@ -42,7 +42,7 @@ def framework_import(*, data: dict, source: str, publish: bool = False) -> Frame
         existing.delete()
     framework = _framework_create(data)
     if publish:
-        framework_publish(framework=framework)
+        framework = framework_publish(framework=framework)
     return framework
 
 
@@ -165,8 +165,6 @@ def framework_publish(*, framework: Framework) -> Framework:
 
 def _publish_problems(framework: Framework) -> list[BankProblem]:
     """Edits made in the admin are checked once more, exactly as an import would be."""
-    from .io import validate_bank
-
     try:
         validate_bank(framework_to_dict(framework), source="")
     except BankValidationError as exc:
@@ -177,7 +175,7 @@ def _publish_problems(framework: Framework) -> list[BankProblem]:
 @transaction.atomic
 def framework_new_version(*, framework: Framework) -> Framework:
     """Deep-copy a framework into a new draft with the next free version number."""
-    data = framework_to_dict(framework)
+    data = validate_bank(framework_to_dict(framework), source=f"{framework.slug}")
     latest = Framework.objects.filter(slug=framework.slug).aggregate(v=Max("version"))["v"]
     data["version"] = latest + 1
     return _framework_create(data)

@@ -7,9 +7,7 @@ from assessment.models import Assessment, Partnership
 from .conftest import answer_all, login
 
 
-def test_analyst_goes_from_partnership_to_approved_assessment(
-    client, bank, owner, reviewer, team
-):
+def test_analyst_goes_from_partnership_to_approved_assessment(client, bank, owner, reviewer, team):
     login(client, owner)
     response = client.post(
         reverse("assessment:partnership_new"),

@@ -9,6 +9,11 @@ from frameworks.models import Framework
 class Command(BaseCommand):
     help = "Export a question bank to YAML (the latest version unless --version is given)."
 
+    def add_base_argument(self, parser, *args, **kwargs):
+        # --version selects the bank version here, not Django's version.
+        if "--version" not in args:
+            super().add_base_argument(parser, *args, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--version", dest="bank_version", type=int)

@@ -1,0 +1,211 @@
+"""Question-bank YAML: validation with paths, nothing written on error, round trip."""
+
+import copy
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from frameworks import models as fm
+from frameworks.io import BankValidationError, dump_bank, framework_to_dict, parse_bank
+from frameworks.selectors import default_bank
+from frameworks.services import framework_import
+
+from .conftest import small_bank_data
+
+BANK_MODELS = [
+    fm.Framework, fm.Dimension, fm.Question, fm.Choice, fm.CooperationModel,
+    fm.ModelProfile, fm.MaturityBand, fm.Recommendation,
+]  # fmt: skip
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in BANK_MODELS}
+
+
+def raw_default() -> dict:
+    path, _data = default_bank()
+    return yaml.safe_load(path.read_text())
+
+
+def import_file(tmp_path, data, name="bank.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    call_command("import_framework", str(path))
+
+
+def rejected(tmp_path, data) -> str:
+    with pytest.raises(CommandError) as excinfo:
+        import_file(tmp_path, data)
+    return str(excinfo.value)
+
+
+def test_default_bank_passes_its_own_validation_and_has_the_required_shape():
+    _path, data = default_bank()
+    assert [d["code"] for d in data["dimensions"]] == [
+        "intelligence", "legal", "interoperability", "trust",
+    ]  # fmt: skip
+    kinds = set()
+    for dim in data["dimensions"]:
+        assert len(dim["questions"]) >= 8
+        assert len(dim["recommendations"]) >= 2
+        for q in dim["questions"]:
+            kinds.add(q["kind"])
+            assert q["guidance"], q["code"]
+    assert kinds == {"single", "likert", "yesno", "multi", "numeric", "text"}
+    assert sorted(m["code"] for m in data["models"]) == ["bilateral", "informal", "multilateral"]
+    assert len(data["maturity_bands"]) == 5
+
+
+def test_load_default_is_idempotent(db):
+    call_command("load_default")
+    before = counts()
+    call_command("load_default")
+    assert counts() == before
+    assert fm.Framework.objects.get().status == "published"
+
+
+def test_export_import_export_is_byte_identical(db, tmp_path, bank):
+    first = dump_bank(framework_to_dict(bank))
+    fm.Framework.objects.filter(pk=bank.pk).update(status="draft")
+    fm.Framework.objects.get(pk=bank.pk).delete()
+    path = tmp_path / "bank.yaml"
+    path.write_text(first)
+    call_command("import_framework", str(path))
+    out = tmp_path / "again.yaml"
+    call_command("export_framework", "ct-cooperation", "-o", str(out))
+    assert out.read_text() == first
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where", "reason"),
+    [
+        (lambda d: d.update(colour="red"), "colour", "unknown key"),
+        (lambda d: d.pop("title"), "title", "is required"),
+        (
+            lambda d: d["dimensions"][1].update(code="intelligence"),
+            "dimensions[1].code",
+            "duplicate",
+        ),
+        (
+            lambda d: d["dimensions"][2]["questions"][1].update(code="INT-01"),
+            "dimensions[2].questions[1].code",
+            "duplicate question code",
+        ),
+        (lambda d: d["dimensions"][0].update(name="  "), "dimensions[0].name", "must not be empty"),
+        (lambda d: d["dimensions"][0].update(weight=0), "dimensions[0].weight", "greater than 0"),
+        (
+            lambda d: d["dimensions"][0]["questions"][1].update(weight=-1),
+            "dimensions[0].questions[1].weight",
+            "greater than 0",
+        ),
+        (
+            lambda d: d["dimensions"][0]["questions"][0]["choices"][1].update(score=150),
+            "dimensions[0].questions[0].choices[1].score",
+            "between 0 and 100",
+        ),
+        (
+            lambda d: d["dimensions"][0]["questions"][0].pop("choices"),
+            "dimensions[0].questions[0].choices",
+            "needs choices",
+        ),
+        (
+            lambda d: d["models"][0]["profile"][0].update(target=120),
+            "models[0].profile[0].target",
+            "between 0 and 100",
+        ),
+        (
+            lambda d: d["models"][1]["profile"][0].update(dimension="nope"),
+            "models[1].profile[0].dimension",
+            "unknown dimension",
+        ),
+        (lambda d: d["models"][0].update(code="alliance"), "models[0].code", "must be one of"),
+        (lambda d: d["maturity_bands"][1].update(min=25), "maturity_bands[1].min", "no gaps"),
+        (
+            lambda d: d["dimensions"][0]["questions"][0].update(kind="essay"),
+            "dimensions[0].questions[0].kind",
+            "unknown kind",
+        ),
+        (lambda d: d.update(version="one"), "version", "whole number"),
+    ],
+)
+def test_invalid_bank_is_rejected_whole_with_file_path_and_reason(
+    db, tmp_path, mutate, where, reason
+):
+    data = raw_default()
+    mutate(data)
+    before = counts()
+    message = rejected(tmp_path, data)
+    assert f"bank.yaml: {where}: " in message
+    assert reason in message
+    assert counts() == before
+
+
+def test_all_problems_are_listed_not_just_the_first(db, tmp_path):
+    data = raw_default()
+    data["dimensions"][0]["weight"] = -2
+    data["dimensions"][3]["questions"][0]["weight"] = 0
+    data["models"][2]["profile"][3]["target"] = -1
+    message = rejected(tmp_path, data)
+    assert "rejected, 3 problems" in message
+    assert "dimensions[0].weight" in message
+    assert "dimensions[3].questions[0].weight" in message
+    assert "models[2].profile[3].target" in message
+
+
+def test_existing_published_version_is_refused_and_left_untouched(db, tmp_path, bank):
+    before = counts()
+    data = raw_default()
+    data["title"] = "Changed"
+    message = rejected(tmp_path, data)
+    assert "version: ct-cooperation version 1 is already published" in message
+    assert counts() == before
+    assert fm.Framework.objects.get(pk=bank.pk).title != "Changed"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "binary file"),
+        (b"\xff\xfe\xfa not utf8", "not UTF-8"),
+        (b"slug: [unclosed", "not valid YAML"),
+        (b"- just\n- a list\n", "must be a mapping"),
+        (b"slug: a\nslug: b\n", "duplicate key"),
+    ],
+)
+def test_non_yaml_input_gives_a_clear_error_not_a_traceback(db, tmp_path, content, reason):
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_framework", str(path))
+    assert "broken.yaml" in str(excinfo.value)
+    assert reason in str(excinfo.value)
+    assert fm.Framework.objects.count() == 0
+
+
+def test_import_publish_flag_and_draft_replacement(db):
+    data = small_bank_data()
+    draft = framework_import(data=copy.deepcopy(data), source="x")
+    assert draft.status == "draft"
+    data["title"] = "Replaced"
+    again = framework_import(data=data, source="x", publish=True)
+    assert fm.Framework.objects.filter(slug="small").count() == 1
+    assert again.title == "Replaced"
+    assert again.status == "published"
+
+
+def test_likert_and_yesno_get_their_fixed_choices_when_left_out():
+    data = parse_bank(dump_bank(small_bank_data()), source="s")
+    likert = data["dimensions"][0]["questions"][0]
+    assert [c["score"] for c in likert["choices"]] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_bank_validation_error_lists_lines():
+    with pytest.raises(BankValidationError) as excinfo:
+        parse_bank("slug: x\n", source="f.yaml")
+    assert "f.yaml: version: is required" in excinfo.value.as_lines()
+
+
+def test_export_unknown_slug_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="No framework 'nope'"):
+        call_command("export_framework", "nope")

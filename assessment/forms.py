@@ -155,6 +155,9 @@ class QuestionnaireForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for q in self.questions:
+            if not q.allow_na and self.data.get(f"q{q.pk}_na"):
+                self.add_error(f"q{q.pk}_value", _("This question cannot be answered N/A."))
+                continue
             if any(f"q{q.pk}_{part}" in self.errors for part in ("value", "na", "comment")):
                 continue
             for part, message in answer_problems(q, self.answer_input(q)).items():

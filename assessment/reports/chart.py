@@ -37,8 +37,8 @@ def radar_svg(
     description: str,
     chart_id: str = "radar",
 ) -> SafeString:
-    width, height = 560, 420 + 22 * ((len(series) + 1) // 2)
-    cx, cy, radius = width / 2, 215, 150
+    width, height = 680, 430 + 22 * ((len(series) + 1) // 2)
+    cx, cy, radius = width / 2, 215, 145
     count = max(len(axes), 3)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" viewBox="0 0 {width} {height}" '
@@ -66,10 +66,13 @@ def radar_svg(
         )
         lx, ly = _point(cx, cy, radius + 22, i, count, 100)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="12" text-anchor="{anchor}" '
-            f'fill="#212529">{escape(label)}</text>'
+        lines = _wrap(label, 22)
+        top = ly + 4 - 7 * (len(lines) - 1)
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" y="{top + 14 * n:.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
         )
+        parts.append(f'<text font-size="12" text-anchor="{anchor}" fill="#212529">{spans}</text>')
     for s in series:
         points = [
             _point(cx, cy, radius, i, count, v if v is not None else 0)
@@ -86,8 +89,8 @@ def radar_svg(
             if v is not None and s.filled:
                 parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{s.color}"/>')
     for i, s in enumerate(series):
-        x = 40 + (i % 2) * 260
-        y = 410 + 22 * (i // 2)
+        x = 60 + (i % 2) * 300
+        y = 420 + 22 * (i // 2)
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         parts.append(
             f'<line x1="{x}" y1="{y}" x2="{x + 28}" y2="{y}" stroke="{s.color}" '
@@ -98,6 +101,17 @@ def radar_svg(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Split an axis label into lines of about `width` characters."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def trend_svg(

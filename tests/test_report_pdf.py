@@ -1,0 +1,152 @@
+"""The PDF report: content read back with pypdf, safety of the URL fetcher."""
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessment.models import Assessment
+from assessment.reports.fetcher import STATIC_PREFIX, RefusedURL, StaticOnlyFetcher
+from assessment.reports.pdf import render_html_to_pdf
+
+from .conftest import answer_all, login
+
+
+class RecordingHandler(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        RecordingHandler.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recording_server():
+    RecordingHandler.hits = []
+    server = HTTPServer(("127.0.0.1", 0), RecordingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def pdf_text(content: bytes) -> tuple[PdfReader, list[str]]:
+    reader = PdfReader(io.BytesIO(content))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def download(client, assessment):
+    response = client.get(reverse("assessment:export_pdf", args=[assessment.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def test_report_contains_every_section_and_marking_on_every_page(client, assessment, owner):
+    answer_all(assessment, owner)
+    login(client, owner)
+    response = download(client, assessment)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="sahel-partnership-')
+    assert response["Content-Disposition"].endswith('-v1.pdf"')
+    reader, pages = pdf_text(response.content)
+    assert len(pages) >= 6
+    for number, text in enumerate(pages, start=1):
+        assert "RESTRICTED" in text, number
+        assert f"Page {number} of {len(pages)}" in text
+    text = "\n".join(pages)
+    for needle in (
+        "Sahel Partnership", "France, Mali", "Executive summary", "Intelligence sharing",
+        "Legal and ethical compliance", "Interoperability of joint operations and training",
+        "Trust and political alignment", "Bilateral agreement", "Multilateral alliance",
+        "Informal network", "Recommendations", "Appendix", "Methodology", "INT-01", "100.0",
+        "DRAFT - provisional",
+    ):  # fmt: skip
+        assert needle in text, needle
+    assert reader.metadata.title.startswith("Counterterrorism cooperation assessment")
+    assert reader.metadata.author == "owner"
+    assert reader.metadata.creation_date is not None
+    outline_titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Executive summary" in outline_titles and "Methodology" in outline_titles
+
+
+def test_approved_report_has_no_draft_mark(client, assessment, owner):
+    answer_all(assessment, owner)
+    Assessment.objects.filter(pk=assessment.pk).update(status="approved")
+    login(client, owner)
+    _reader, pages = pdf_text(download(client, assessment).content)
+    assert "DRAFT" not in "\n".join(pages)
+
+
+def test_hostile_text_is_printed_literally_and_nothing_is_fetched(
+    client, assessment, owner, recording_server
+):
+    port = recording_server.server_address[1]
+    hostile = [
+        '<img src="file:///etc/passwd">',
+        f'<link rel=stylesheet href="http://127.0.0.1:{port}/x.css">',
+        "<script>alert(1)</script>",
+    ]
+    partnership = assessment.partnership
+    partnership.name = "Pact " + hostile[0]
+    partnership.save()
+    answer_all(assessment, owner)
+    assessment.answers.filter(question__code="INT-01").update(comment=hostile[1])
+    assessment.answers.filter(question__code="INT-09").update(text=hostile[2])
+    Assessment.objects.filter(pk=assessment.pk).update(
+        marking=f"U <img src=http://127.0.0.1:{port}/m>"
+    )
+    login(client, owner)
+    _reader, pages = pdf_text(download(client, assessment).content)
+    text = "".join("\n".join(pages).split())  # extraction may wrap long strings
+    for string in hostile:
+        assert "".join(string.split()) in text, string
+    assert "root:x:0:0" not in text
+    assert RecordingHandler.hits == []
+
+
+def test_fetcher_serves_static_files_and_refuses_everything_else(recording_server):
+    port = recording_server.server_address[1]
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch(STATIC_PREFIX + "css/report.css")
+    assert b"@page" in css.read()
+    for url in (
+        "file:///etc/passwd",
+        f"http://127.0.0.1:{port}/x.css",
+        "https://example.com/x.png",
+        STATIC_PREFIX + "../settings.py",
+        STATIC_PREFIX + "css/missing.css",
+        "ftp://127.0.0.1/x",
+        "data:text/plain," + "a" * 200_000,
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+    assert RecordingHandler.hits == []
+
+
+def test_stylesheets_and_imports_go_through_the_same_fetcher(recording_server):
+    port = recording_server.server_address[1]
+    html = (
+        f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
+        f'<link rel="attachment" href="http://127.0.0.1:{port}/att"></head>'
+        f'<body><img src="http://127.0.0.1:{port}/i.png"><p>Hi</p></body></html>'
+    )
+    pdf = render_html_to_pdf(html, stylesheets=(f'@import url("http://127.0.0.1:{port}/b.css");',))
+    assert pdf.startswith(b"%PDF")
+    assert RecordingHandler.hits == []
+
+
+def test_outsider_cannot_download(client, assessment, outsider):
+    login(client, outsider)
+    response = client.get(reverse("assessment:export_pdf", args=[assessment.pk]))
+    assert response.status_code == 404

@@ -28,7 +28,8 @@ def test_all_top_answers_score_100_and_integrated(client, answered, owner):
     assert data["overall"] == pytest.approx(100.0)
     assert data["maturity"] == "Integrated"
     assert set(data["dimensions"]) == {"intelligence", "legal", "interoperability", "trust"}
-    # Against bilateral targets 75/70/60/80: gaps 25/30/40/20 -> distance sqrt((625 + 900 + 1600 + 400) / 4).
+    # Bilateral targets 75/70/60/80: gaps 25/30/40/20,
+    # distance = sqrt((625 + 900 + 1600 + 400) / 4).
     bilateral = data["models"]["bilateral"]
     assert bilateral["gaps"] == pytest.approx(
         {"intelligence": 25, "legal": 30, "interoperability": 40, "trust": 20}

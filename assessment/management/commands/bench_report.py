@@ -1,0 +1,131 @@
+"""Median PDF report build time for a 200-question assessment, and its ratio to
+WeasyPrint rendering a plain 200-row table in the same run."""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.html import escape
+
+from assessment.models import Assessment, Partnership, Team
+from assessment.reports.pdf import render_html_to_pdf, render_report
+from assessment.services import AnswerInput, answer_save
+from frameworks.io import validate_bank
+from frameworks.services import framework_import
+
+
+class Rollback(Exception):
+    pass
+
+
+def bench_bank(questions: int) -> dict:
+    per_dim = questions // 4
+    dims = [
+        {
+            "code": f"d{d}",
+            "name": f"Dimension {d}",
+            "questions": [
+                {
+                    "code": f"D{d}-{i:03d}",
+                    "text": f"Benchmark question {i} of dimension {d}, long enough to wrap a line "
+                    "in the appendix table of the report.",
+                    "kind": "likert",
+                }
+                for i in range(per_dim)
+            ],
+            "recommendations": [{"below": 90, "text": "Do better."}],
+        }
+        for d in range(4)
+    ]
+    return validate_bank(
+        {
+            "slug": "bench",
+            "version": 1,
+            "title": "Benchmark bank",
+            "dimensions": dims,
+            "models": [
+                {
+                    "code": code,
+                    "name": code.title(),
+                    "description": "d",
+                    "strengths": "s",
+                    "weaknesses": "w",
+                    "profile": [
+                        {"dimension": f"d{d}", "target": 50, "rationale": "r"} for d in range(4)
+                    ],
+                }
+                for code in ("bilateral", "multilateral", "informal")
+            ],
+            "maturity_bands": [
+                {"min": 0, "max": 50, "label": "Low"},
+                {"min": 50, "max": 100, "label": "High"},
+            ],
+        },
+        source="bench",
+    )
+
+
+def plain_table(rows: int) -> str:
+    body = "".join(
+        f"<tr><td>Q{i}</td><td>{escape('Benchmark question text ' * 3)}</td><td>Agree</td>"
+        f"<td>Comment</td></tr>"
+        for i in range(rows)
+    )
+    return f"<html><body><table>{body}</table></body></html>"
+
+
+class Command(BaseCommand):
+    help = "Benchmark the PDF report against a plain WeasyPrint table (nothing is kept)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--questions", type=int, default=200)
+        parser.add_argument("--runs", type=int, default=5)
+
+    def handle(self, *args, questions: int, runs: int, **options):
+        try:
+            with transaction.atomic():
+                self._run(questions, runs)
+                raise Rollback
+        except Rollback:
+            pass
+
+    def _run(self, questions: int, runs: int) -> None:
+        user = get_user_model().objects.create(username="bench-user")
+        team = Team.objects.create(name="bench-team")
+        framework = framework_import(data=bench_bank(questions), source="bench", publish=True)
+        partnership = Partnership.objects.create(
+            name="Bench", countries="A, B", declared_model="bilateral", team=team, created_by=user
+        )
+        assessment = Assessment.objects.create(
+            partnership=partnership, framework=framework, owner=user, marking="UNCLASSIFIED"
+        )
+        for n, q in enumerate(framework.questions.prefetch_related("choices")):
+            choices = list(q.choices.all())
+            answer_save(
+                assessment=assessment,
+                question=q,
+                user=user,
+                value=AnswerInput(choice_ids=frozenset([choices[n % 5].pk]), comment="Evidence."),
+                base_version=0,
+            )
+        assessment = Assessment.objects.select_related("partnership", "framework", "owner").get(
+            pk=assessment.pk
+        )
+        render_report(assessment)  # warm fonts and templates
+        html = plain_table(questions)
+        report_times, table_times = [], []
+        for _ in range(runs):
+            start = time.perf_counter()
+            pdf = render_report(assessment)
+            report_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            render_html_to_pdf(html)
+            table_times.append(time.perf_counter() - start)
+        report, table = statistics.median(report_times), statistics.median(table_times)
+        self.stdout.write(
+            f"report with {questions} questions ({len(pdf) // 1024} KiB), {runs} runs: "
+            f"median {report:.3f} s; plain {questions}-row table: median {table:.3f} s; "
+            f"ratio {report / table:.2f}"
+        )

@@ -51,9 +51,7 @@ def test_concurrent_first_saves_create_one_answer_and_refuse_the_other(assessmen
     assert stored.version == 1
 
 
-def test_concurrent_updates_from_the_same_version_never_lose_the_newer_value(
-    assessment, owner
-):
+def test_concurrent_updates_from_the_same_version_never_lose_the_newer_value(assessment, owner):
     question = assessment.framework.questions.get(code="INT-09")
     answer_save(
         assessment=assessment,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Answer, Assessment, Partnership, StatusChange, Team
 
@@ -10,7 +11,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = ["name", "countries", "declared_model", "team"]
     list_filter = ["declared_model", "team"]
     search_fields = ["name", "countries"]
@@ -27,7 +28,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(SimpleHistoryAdmin):
     list_display = ["partnership", "framework", "owner", "status", "updated_at"]
     list_filter = ["status", "framework"]
     list_select_related = ["partnership", "framework", "owner"]
@@ -36,7 +37,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(SimpleHistoryAdmin):
     list_display = ["assessment", "question", "is_na", "version", "updated_by", "updated_at"]
     list_select_related = ["assessment__partnership", "question", "updated_by"]
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from frameworks.models import Choice, CooperationModel, Framework, Question
 
@@ -51,6 +52,7 @@ class Partnership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -100,6 +102,7 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -117,7 +120,9 @@ class Assessment(models.Model):
 
 
 class StatusChange(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="history")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(max_length=10, choices=Assessment.Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=Assessment.Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -147,6 +152,7 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    history = HistoricalRecords(m2m_fields=[choices])
 
     class Meta:
         constraints = [

@@ -204,6 +204,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Audit trail: admins read the history of answers, assessments and banks in the
+# admin; reverting is off, because it would bypass the workflow and the bank lock.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Reports: the largest data: URL the PDF fetcher accepts, in bytes.
 REPORT_MAX_DATA_URL_BYTES = env_int("REPORT_MAX_DATA_URL_BYTES", 64 * 1024)
 

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .io import BankValidationError, dump_bank, framework_to_dict
 from .models import (
@@ -70,7 +71,7 @@ class BandInline(LockedWhenPublished, admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(LockedWhenPublished, admin.ModelAdmin):
+class FrameworkAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["title", "slug", "version", "status", "published_at"]
     list_filter = ["status", "slug"]
     search_fields = ["title", "slug"]
@@ -138,7 +139,7 @@ class RecommendationInline(LockedWhenPublished, admin.TabularInline):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(LockedWhenPublished, admin.ModelAdmin):
+class DimensionAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["name", "code", "framework", "weight", "order"]
     list_filter = ["framework"]
     inlines = [QuestionInline, RecommendationInline]
@@ -151,7 +152,7 @@ class ChoiceInline(LockedWhenPublished, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(LockedWhenPublished, admin.ModelAdmin):
+class QuestionAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["code", "text", "kind", "weight", "dimension", "framework"]
     list_filter = ["framework", "kind", "dimension__code"]
     search_fields = ["code", "text"]
@@ -166,31 +167,31 @@ class ProfileInline(LockedWhenPublished, admin.TabularInline):
 
 
 @admin.register(CooperationModel)
-class CooperationModelAdmin(LockedWhenPublished, admin.ModelAdmin):
+class CooperationModelAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["name", "code", "framework"]
     list_filter = ["framework"]
     inlines = [ProfileInline]
 
 
 @admin.register(MaturityBand)
-class MaturityBandAdmin(LockedWhenPublished, admin.ModelAdmin):
+class MaturityBandAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["label", "min_score", "max_score", "framework"]
     list_filter = ["framework"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(LockedWhenPublished, admin.ModelAdmin):
+class RecommendationAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["dimension", "below", "text", "framework"]
     list_filter = ["framework"]
 
 
 @admin.register(Choice)
-class ChoiceAdmin(LockedWhenPublished, admin.ModelAdmin):
+class ChoiceAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["label", "score", "question"]
     list_select_related = ["question__framework"]
 
 
 @admin.register(ModelProfile)
-class ModelProfileAdmin(LockedWhenPublished, admin.ModelAdmin):
+class ModelProfileAdmin(LockedWhenPublished, SimpleHistoryAdmin):
     list_display = ["model", "dimension", "target"]
     list_select_related = ["model__framework", "dimension"]

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 MODEL_CODES = ("bilateral", "multilateral", "informal")
 SCORE_MIN = 0.0
@@ -44,6 +45,8 @@ class Framework(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -125,6 +128,8 @@ class Dimension(FrameworkPart):
     weight = models.FloatField(_("weight"), default=1.0, validators=[validate_positive])
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
@@ -160,6 +165,8 @@ class Question(FrameworkPart):
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -207,6 +214,8 @@ class Choice(FrameworkPart):
     score = models.FloatField(_("score"), validators=percent_validators)
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
@@ -236,6 +245,8 @@ class CooperationModel(FrameworkPart):
     weaknesses = models.TextField(_("weaknesses"))
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("cooperation model")
@@ -255,6 +266,8 @@ class ModelProfile(FrameworkPart):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="profiles")
     target = models.FloatField(_("target score"), validators=percent_validators)
     rationale = models.TextField(_("rationale"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dimension__order", "pk"]
@@ -287,6 +300,8 @@ class MaturityBand(FrameworkPart):
     label = models.CharField(_("label"), max_length=100)
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["min_score"]
         verbose_name = _("maturity band")
@@ -313,6 +328,8 @@ class Recommendation(FrameworkPart):
     below = models.FloatField(_("applies below score"), validators=percent_validators)
     text = models.TextField(_("recommendation"))
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -19,6 +19,8 @@ def create_groups(apps, schema_editor):
             "modelprofile", "maturityband", "recommendation",
         ],
         "assessment": ["team", "partnership", "assessment", "answer"],
+        # Unlocking accounts locked out by django-axes.
+        "axes": ["accessattempt", "accessfailurelog"],
     }.items():  # fmt: skip
         for model in models:
             ct, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)

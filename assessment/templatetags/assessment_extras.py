@@ -38,3 +38,9 @@ def score1(value) -> str:
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta in whole minutes (at least 1)."""
+    return max(1, round(value.total_seconds() / 60)) if value else 0

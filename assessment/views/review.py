@@ -38,7 +38,7 @@ def _review_context(request, assessment, **extra) -> dict:
         "sections": sections,
         "missing": missing,
         "progress": prog,
-        "history": assessment.history.select_related("by"),
+        "history": assessment.status_changes.select_related("by"),
         "can_edit": can_edit(request.user, assessment),
         "can_review": can_review(request.user, assessment),
         "decision_form": extra.pop("decision_form", ReviewDecisionForm()),

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username=username, email="", password=password)
-        user.groups.add(Group.objects.get(name=ADMIN))
+        user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
         team, _created = Team.objects.get_or_create(name="Demo team")
         team.members.add(user)
         bar = "=" * 60

@@ -1,0 +1,262 @@
+"""Deployment checks, login lockout, CSP and headers, XSS, CSRF, sessions, audit trail."""
+
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Answer, Assessment, StatusChange
+from assessment.services import AnswerInput, answer_save
+
+from .conftest import PartnershipFactory, answer_all, login
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "assessment.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-Zq8#pL2@vN5!xR7$wT4%yU6^bM3&cJ9*",
+        "ALLOWED_HOSTS": "ct.example.org",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_with_debug_off_fails_loudly():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="assessment.settings", DEBUG="0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_malformed_boolean_setting_names_the_variable():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "assessment.settings", "DEBUG": "maybe"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def _login_post(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_login_locks_out_after_repeated_failures_and_admin_can_unlock(client, owner):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _login_post(client, "owner", "wrong").status_code == 200
+    assert _login_post(client, "owner", "wrong").status_code == 429
+    locked = _login_post(client, "owner", "pw")  # even the right password
+    assert locked.status_code == 429
+    assert b"Too many failed logins" in locked.content
+    assert b"15 minutes" in locked.content
+    # Another address is not locked out for the same user.
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    assert _login_post(other, "owner", "pw").status_code == 302
+    # An admin unlocks by deleting the attempt in the admin.
+    attempt = AccessAttempt.objects.get(username="owner", ip_address="127.0.0.1")
+    admin = Client()
+    admin.force_login(
+        __import__("tests.conftest", fromlist=["UserFactory"]).UserFactory(
+            username="root", is_superuser=True, is_staff=True
+        )
+    )
+    response = admin.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert _login_post(client, "owner", "pw").status_code == 302
+
+
+def test_cool_off_time_comes_from_the_environment():
+    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "assessment.settings",
+        "LOGIN_LOCKOUT_MINUTES": "3",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django;django.setup();from django.conf import settings;"
+         "print(settings.AXES_COOLOFF_TIME)"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert out.strip() == "0:03:00"
+
+
+PAGES = [
+    "/",
+    "/partnerships/",
+    "/partnerships/new/",
+    "/assessments/new/",
+    "/assessments/{pk}/step/intelligence/",
+    "/assessments/{pk}/review/",
+    "/assessments/{pk}/results/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_send_strict_headers_and_need_no_inline_script_or_style(
+    client, assessment, owner, path
+):
+    login(client, owner)
+    response = client.get(path.format(pk=assessment.pk))
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    assert not re.search(r"<style[\s>]", html), "inline style element"
+    assert not re.search(r'\sstyle="', html), "inline style attribute"
+    assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_login_page_has_the_same_headers(client):
+    response = client.get(reverse("login"))
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_hostile_text_is_escaped_on_every_page_and_in_exports(
+    client, assessment, owner, reviewer, bank
+):
+    partnership = assessment.partnership
+    partnership.name = "P " + HOSTILE
+    partnership.countries = "A" + HOSTILE + ", B"
+    partnership.description = HOSTILE
+    partnership.save()
+    Assessment.objects.filter(pk=assessment.pk).update(marking="M " + HOSTILE)
+    answer_all(assessment, owner)
+    assessment.answers.update(comment=HOSTILE)
+    assessment.answers.filter(question__code="INT-09").update(text=HOSTILE)
+    StatusChange.objects.create(
+        assessment=assessment, from_status="draft", to_status="draft", by=owner, comment=HOSTILE
+    )
+    other = Assessment.objects.create(
+        partnership=partnership, framework=bank, owner=owner, marking=HOSTILE
+    )
+    login(client, owner)
+    paths = [p.format(pk=assessment.pk) for p in PAGES] + [
+        f"/assessments/compare/?ids={assessment.pk}&ids={other.pk}",
+        f"/partnerships/{partnership.pk}/trend/",
+        f"/partnerships/{partnership.pk}/edit/",
+    ]
+    for path in paths:
+        html = client.get(path).content.decode()
+        assert "<script>alert" not in html, path
+        assert "<img src=x" not in html, path
+    assert "&lt;script&gt;alert" in client.get(paths[5]).content.decode()
+    data = client.get(reverse("assessment:export_json", args=[assessment.pk]))
+    assert data["Content-Type"] == "application/json"
+    assert data.json()["partnership"]["name"] == "P " + HOSTILE
+
+
+def test_csrf_is_enforced_on_every_write(assessment, owner, partnership):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    question = assessment.framework.questions.get(code="INT-09")
+    writes = [
+        (reverse("assessment:autosave", args=[assessment.pk, question.pk]),
+         {f"q{question.pk}_value": "x", f"q{question.pk}_version": "0"}),
+        (reverse("assessment:questionnaire", args=[assessment.pk]), {}),
+        (reverse("assessment:submit", args=[assessment.pk]), {}),
+        (reverse("assessment:partnership_edit", args=[partnership.pk]), {"name": "Changed"}),
+        (reverse("logout"), {}),
+    ]  # fmt: skip
+    for url, data in writes:
+        assert client.post(url, data).status_code == 403, url
+    assert not Answer.objects.exists()
+    partnership.refresh_from_db()
+    assert partnership.name != "Changed"
+    # and with the token from the page, the same write goes through
+    page = client.get(reverse("assessment:questionnaire", args=[assessment.pk]))
+    token = page.cookies["csrftoken"].value
+    response = client.post(writes[0][0], writes[0][1], headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+
+
+def test_sessions_expire_after_inactivity(client, owner):
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    login(client, owner)
+    assert client.get("/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and "login" in response.url
+
+
+def test_answer_changes_are_audited_with_the_user(client, assessment, owner, teammate, admin_user):
+    question = assessment.framework.questions.get(code="INT-09")
+    answer_save(assessment=assessment, question=question, user=owner,
+                value=AnswerInput(text="first"), base_version=0)  # fmt: skip
+    login(client, teammate)
+    client.post(
+        reverse("assessment:autosave", args=[assessment.pk, question.pk]),
+        {f"q{question.pk}_value": "second", f"q{question.pk}_version": "1"},
+    )
+    answer = Answer.objects.get(question=question)
+    history = list(answer.history.order_by("history_date"))
+    assert [h.text for h in history] == ["first", "second"]
+    assert history[-1].history_user == teammate
+    login(client, admin_user)
+    page = client.get(reverse("admin:assessment_answer_history", args=[answer.pk]))
+    assert page.status_code == 200
+    assert b"teammate" in page.content
+
+
+def test_bank_edits_are_audited(client, bank, admin_user):
+    from frameworks.services import framework_new_version
+
+    draft = framework_new_version(framework=bank)
+    login(client, admin_user)
+    question = draft.questions.get(code="INT-01")
+    url = reverse("admin:frameworks_question_change", args=[question.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "text": "Edited by the admin",
+            "dimension": question.dimension_id,
+            "framework": draft.pk,
+            "choices-TOTAL_FORMS": "0",
+            "choices-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    latest = question.history.latest()
+    assert latest.text == "Edited by the admin"
+    assert latest.history_user == admin_user
+
+
+def test_own_team_partnership_is_listed(client, outsider, other_team):
+    PartnershipFactory(name="Theirs", team=other_team, created_by=outsider)
+    login(client, outsider)
+    assert b"Theirs" in client.get("/partnerships/").content

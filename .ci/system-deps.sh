@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
-# Pango and fonts for WeasyPrint, poppler-utils for looking at reports.
+# Pango, HarfBuzz and fonts for WeasyPrint, poppler-utils for looking at reports,
+# Chromium for the browser tests (Playwright cannot download its own browser here).
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ have_lib libpangoft2-1.0.so || need+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so || need+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

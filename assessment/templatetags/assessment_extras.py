@@ -44,3 +44,9 @@ def percent(value) -> str:
 def minutes(value) -> int:
     """A timedelta in whole minutes (at least 1)."""
     return max(1, round(value.total_seconds() / 60)) if value else 0
+
+
+@register.filter
+def signed(value) -> str:
+    """A difference with its sign, one decimal: +4.4, -5.6."""
+    return "—" if value is None else f"{value:+.1f}"

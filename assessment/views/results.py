@@ -69,7 +69,7 @@ def compare(request):
         [names[c] for c in codes],
         [
             Series(
-                f"{a.partnership.name} ({a.created_at:%Y-%m-%d})",
+                f"{a.partnership.name} #{a.pk} ({a.created_at:%Y-%m-%d})",
                 [dim_score(a, c) for c in codes],
                 PALETTE[i % len(PALETTE)],
                 filled=True,

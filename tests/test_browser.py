@@ -1,0 +1,198 @@
+"""Journeys in a real Chromium (Debian's, driven by Playwright) against a live server.
+
+Screenshots of each major screen go to test-artifacts/browser/.
+"""
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from assessment.models import Assessment
+from frameworks.models import Framework
+
+from .conftest import answer_all
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make setup` (it installs it).")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    contexts = []
+
+    def open_as(username: str, password: str = "pw"):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def answer_visible_page(page) -> None:
+    """Answer every question on the current step as a user would."""
+    for section in page.locator("section.question").all():
+        radios = section.locator("input[type=radio]")
+        checks = section.locator("input[type=checkbox]:not([name$='_na'])")
+        number = section.locator("input[type=number]")
+        if radios.count():
+            radios.nth(radios.count() - 1).check()
+        elif checks.count():
+            for i in range(checks.count()):
+                checks.nth(i).check()
+        elif number.count():
+            number.fill(number.get_attribute("max") or "5")
+        else:
+            section.locator("textarea[name$='_value']").fill("Evidence typed in the browser.")
+
+
+def test_analyst_to_reviewer_to_results_journey(page_for, live_server, bank, owner, reviewer, team):
+    page = page_for("owner")
+    shot(page, "01-dashboard-empty")
+
+    page.click("text=Partnerships")
+    page.click("text=New partnership")
+    page.fill("#id_name", "Baltic CT Cooperation")
+    page.fill("#id_countries", "Estonia, Latvia, Lithuania")
+    page.select_option("#id_declared_model", "multilateral")
+    shot(page, "02-partnership-form")
+    page.click("input[type=submit], button[type=submit] >> text=Save partnership")
+    page.wait_for_selector("text=Baltic CT Cooperation")
+
+    page.goto(f"{live_server.url}/assessments/new/")
+    page.select_option("#id_partnership", label="Baltic CT Cooperation")
+    page.fill("#id_marking", "RESTRICTED")
+    page.click("text=Start assessment")
+    page.wait_for_selector("h2:has-text('Intelligence sharing')")
+    shot(page, "03-questionnaire")
+
+    # Autosave: answer one question, see it saved, reload, it is still there.
+    first = page.locator("section.question").first
+    first.locator("input[type=radio]").nth(2).check()
+    first.locator("textarea[name$='_comment']").fill("Autosaved evidence")
+    page.wait_for_selector("section.question >> nth=0 >> text=Saved at")
+    page.wait_for_timeout(1200)  # let the debounced comment save land
+    page.wait_for_selector("section.question >> nth=0 >> text=Saved at")
+    page.reload()
+    first = page.locator("section.question").first
+    assert first.locator("input[type=radio]").nth(2).is_checked()
+    assert first.locator("textarea[name$='_comment']").input_value() == "Autosaved evidence"
+
+    for step in range(4):
+        answer_visible_page(page)
+        page.click("button[value=next]")
+        if step < 3:
+            page.wait_for_selector("section.question")
+    page.wait_for_selector("text=Submit for review")
+    shot(page, "04-review")
+    page.click("button:has-text('Submit')")
+    page.wait_for_selector("text=Submitted for review")
+    assessment = Assessment.objects.get(partnership__name="Baltic CT Cooperation")
+    assert assessment.status == "submitted"
+    assert assessment.answers.count() == bank.questions.count()
+
+    rev = page_for("reviewer")
+    rev.goto(f"{live_server.url}/assessments/{assessment.pk}/review/")
+    rev.fill("#id_comment", "Sound evidence.")
+    shot(rev, "05-reviewer-decision")
+    rev.click("button:has-text('Approve')")
+    rev.wait_for_selector("text=Assessment approved")
+    assessment.refresh_from_db()
+    assert assessment.status == "approved"
+
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/results/")
+    assert page.locator("svg.radar").first.is_visible()
+    shot(page, "06-results")
+
+    second = Assessment.objects.create(
+        partnership=assessment.partnership, framework=bank, owner=owner, marking="RESTRICTED"
+    )
+    answer_all(second, owner, pick=lambda choices: choices[0], number=0)
+    page.goto(f"{live_server.url}/?partnership={assessment.partnership_id}")
+    page.click("text=Compare this page")
+    page.wait_for_selector("h1:has-text('Compare assessments')")
+    assert page.locator("svg.radar").first.is_visible()
+    shot(page, "07-compare")
+
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/results/")
+    with page.expect_download() as download_info:
+        page.click("text=PDF report")
+    path = download_info.value.path()
+    content = Path(path).read_bytes()
+    assert content.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Baltic CT Cooperation" in text
+    assert download_info.value.suggested_filename.startswith("baltic-ct-cooperation-")
+
+
+def test_admin_creates_edits_and_publishes_a_new_bank_version(page_for, live_server, bank):
+    from .conftest import UserFactory
+
+    UserFactory(username="chief", is_superuser=True, is_staff=True)
+    page = page_for("chief")
+    page.goto(f"{live_server.url}/admin/frameworks/framework/")
+    shot(page, "08-admin-frameworks")
+    page.check(f"input[name=_selected_action][value='{bank.pk}']")
+    page.select_option("select[name=action]", "new_version")
+    page.click("button[name=index]")
+    page.wait_for_selector("text=Created draft ct-cooperation v2")
+    draft = Framework.objects.get(slug="ct-cooperation", version=2)
+    question = draft.questions.get(code="INT-01")
+
+    page.goto(f"{live_server.url}/admin/frameworks/question/{question.pk}/change/")
+    page.fill("#id_text", "Which written arrangement governs intelligence sharing?")
+    shot(page, "09-admin-edit-question")
+    page.click("input[name=_save]")
+    page.wait_for_selector("text=was changed successfully")
+    question.refresh_from_db()
+    assert question.text == "Which written arrangement governs intelligence sharing?"
+
+    page.goto(f"{live_server.url}/admin/frameworks/framework/")
+    page.check(f"input[name=_selected_action][value='{draft.pk}']")
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    page.wait_for_selector("text=Published")
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert bank.questions.get(code="INT-01").text != question.text

@@ -13,3 +13,9 @@ CSRF_COOKIE_SECURE = False
 # Serve static files from the app directories, as `runserver` does; no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A file, not :memory:, so the live server's threads each get their own connection
+# (an in-memory database is one connection shared by every thread).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405

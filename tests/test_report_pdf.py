@@ -150,3 +150,25 @@ def test_outsider_cannot_download(client, assessment, outsider):
     login(client, outsider)
     response = client.get(reverse("assessment:export_pdf", args=[assessment.pk]))
     assert response.status_code == 404
+
+
+def test_report_keeps_its_stylesheet_with_hashed_production_static_files(
+    assessment, tmp_path, settings
+):
+    """With the manifest storage, {% static %} names hashed files that only exist
+    after collectstatic; the fetcher must serve those too (found by the benchmark)."""
+    from django.core.management import call_command
+
+    from assessment.reports.pdf import render_report
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    # (Django resets its static storage when the settings fixture changes STORAGES.)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _reader, pages = pdf_text(render_report(assessment))
+    # "Page X of Y" and the running marking come from the stylesheet's @page rules.
+    assert "Page 1 of" in pages[0]
+    assert "RESTRICTED" in pages[-1]

@@ -11,6 +11,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # A base URL that can never resolve on a network (RFC 2606). Relative URLs in
@@ -43,12 +44,22 @@ class StaticOnlyFetcher(URLFetcher):
         relative = relative.split("?", 1)[0].split("#", 1)[0]
         if not relative or ".." in relative.split("/") or relative.startswith("/"):
             return self._refuse(url)
-        path = finders.find(relative)
+        path = finders.find(relative) or self._collected(relative)
         if not path:
             return self._refuse(url)
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         with open(path, "rb") as handle:
             return URLFetcherResponse(url, handle.read(), {"Content-Type": content_type})
+
+    @staticmethod
+    def _collected(relative: str) -> str | None:
+        """A collected file, e.g. a hashed name from the manifest storage in production."""
+        try:
+            if staticfiles_storage.exists(relative):
+                return staticfiles_storage.path(relative)
+        except (NotImplementedError, ValueError):
+            pass
+        return None
 
     def _data(self, url: str) -> URLFetcherResponse:
         if len(url) > settings.REPORT_MAX_DATA_URL_BYTES:

@@ -106,6 +106,7 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="assessment_recent")]
 
     def __str__(self) -> str:
         return f"{self.partnership} ({self.created_at:%Y-%m-%d})"

@@ -17,9 +17,38 @@ from frameworks.models import (
 from . import scoring
 from .models import Answer, Assessment
 
+# Published and retired banks never change, so their scoring input is built once per
+# process. The key includes published_at, so a reused primary key cannot hit.
+_BANK_CACHE: dict[tuple[int, object], scoring.BankSpec] = {}
+_BANK_CACHE_SIZE = 64
 
-def bank_specs(framework_ids: Iterable[int]) -> dict[int, scoring.BankSpec]:
-    """Plain scoring input for several frameworks in five queries."""
+
+def bank_spec(framework: Framework) -> scoring.BankSpec:
+    return bank_specs([framework])[framework.pk]
+
+
+def bank_specs(frameworks: Iterable[Framework]) -> dict[int, scoring.BankSpec]:
+    """Plain scoring input for several frameworks: cached, or built in five queries."""
+    frameworks = {f.pk: f for f in frameworks}
+    out, missing = {}, []
+    for f in frameworks.values():
+        key = (f.pk, f.published_at)
+        if not f.is_draft and f.published_at and key in _BANK_CACHE:
+            out[f.pk] = _BANK_CACHE[key]
+        else:
+            missing.append(f.pk)
+    if missing:
+        for pk, spec in _build_bank_specs(missing).items():
+            out[pk] = spec
+            f = frameworks[pk]
+            if not f.is_draft and f.published_at:
+                if len(_BANK_CACHE) >= _BANK_CACHE_SIZE:
+                    _BANK_CACHE.clear()
+                _BANK_CACHE[(pk, f.published_at)] = spec
+    return out
+
+
+def _build_bank_specs(framework_ids: Iterable[int]) -> dict[int, scoring.BankSpec]:
     ids = set(framework_ids)
     questions = defaultdict(list)
     for q in Question.objects.filter(framework_id__in=ids).prefetch_related("choices"):
@@ -82,7 +111,7 @@ def assessment_score(
 ) -> scoring.AssessmentScore:
     if answers is None:
         answers = answers_by_question(assessment)
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     return scoring.score_assessment(bank, {qid: answer_value(a) for qid, a in answers.items()})
 
 
@@ -122,12 +151,29 @@ def dashboard_assessments(
     return qs.order_by(sorts.get(sort, "-updated_at"), "-pk")
 
 
+def answer_values_for(assessment_ids: Iterable[int]) -> dict[int, dict[int, scoring.AnswerValue]]:
+    """Scoring input for several assessments in two queries, without model instances
+    (the page-sized dashboard reads hundreds of answers)."""
+    ids = list(assessment_ids)
+    chosen = defaultdict(set)
+    through = Answer.choices.through.objects.filter(answer__assessment_id__in=ids)
+    for answer_id, choice_id in through.values_list("answer_id", "choice_id"):
+        chosen[answer_id].add(choice_id)
+    out: dict[int, dict[int, scoring.AnswerValue]] = defaultdict(dict)
+    rows = Answer.objects.filter(assessment_id__in=ids).values_list(
+        "pk", "assessment_id", "question_id", "number", "is_na", "text"
+    )
+    for pk, assessment_id, question_id, number, is_na, text in rows:
+        out[assessment_id][question_id] = scoring.AnswerValue(
+            frozenset(chosen.get(pk, ())), number, is_na, text
+        )
+    return out
+
+
 def scores_for(assessments: list[Assessment]) -> dict[int, tuple[scoring.AssessmentScore, dict]]:
     """Scores and per-dimension progress for a page of assessments, in fixed queries."""
-    banks = bank_specs({a.framework_id for a in assessments})
-    answers = defaultdict(dict)
-    for answer in Answer.objects.filter(assessment__in=assessments).prefetch_related("choices"):
-        answers[answer.assessment_id][answer.question_id] = answer_value(answer)
+    banks = bank_specs(a.framework for a in assessments)
+    answers = answer_values_for(a.pk for a in assessments)
     out = {}
     for a in assessments:
         bank = banks[a.framework_id]

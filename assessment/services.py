@@ -11,7 +11,7 @@ from frameworks.models import Framework, Question
 
 from .access import AssessmentLocked
 from .models import Answer, Assessment, Partnership, StatusChange, Team
-from .selectors import answer_value, answers_by_question, bank_specs, progress
+from .selectors import answer_value, answers_by_question, bank_spec, progress
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _change_status(
 
 
 def missing_required(assessment: Assessment) -> list[str]:
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     values = {qid: answer_value(a) for qid, a in answers_by_question(assessment).items()}
     prog = progress(bank, values)
     return [code for dim in bank.dimensions for code in prog[dim.code]["missing_required"]]

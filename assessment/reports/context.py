@@ -10,7 +10,7 @@ from frameworks.models import CooperationModel, Question
 
 from .. import scoring
 from ..models import Assessment
-from ..selectors import answer_value, answers_by_question, bank_specs
+from ..selectors import answer_value, answers_by_question, bank_spec
 from .chart import PALETTE, Series, radar_svg
 
 
@@ -45,7 +45,7 @@ def declared_vs_best(
 
 def results_context(assessment: Assessment) -> dict:
     answers = answers_by_question(assessment)
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     score = scoring.score_assessment(bank, {q: answer_value(a) for q, a in answers.items()})
     framework = assessment.framework
     dimensions = list(framework.dimensions.all())

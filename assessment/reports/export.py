@@ -7,7 +7,7 @@ from frameworks.models import Question
 
 from .. import scoring
 from ..models import Answer, Assessment
-from ..selectors import answer_value, answers_by_question, bank_specs
+from ..selectors import answer_value, answers_by_question, bank_spec
 
 
 def answer_export_value(question: Question, answer: Answer):
@@ -26,7 +26,7 @@ def answer_export_value(question: Question, answer: Answer):
 def assessment_export(assessment: Assessment) -> dict:
     """The JSON export (schema in README.md). Numbers are not rounded."""
     answers = answers_by_question(assessment)
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     score = scoring.score_assessment(bank, {q: answer_value(a) for q, a in answers.items()})
     questions = Question.objects.filter(framework_id=assessment.framework_id).select_related(
         "dimension"

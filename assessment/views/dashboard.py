@@ -47,7 +47,9 @@ def dashboard(request):
             "rows": [(a, *scores[a.pk]) for a in rows],
             "filters": filters,
             "statuses": Assessment.Status.choices,
-            "partnerships": Partnership.objects.visible_to(request.user).order_by("name"),
+            "partnerships": Partnership.objects.visible_to(request.user)
+            .order_by("name")
+            .values_list("pk", "name"),
             "query": query.urlencode(),
             "sort_options": SORT_OPTIONS,
         },

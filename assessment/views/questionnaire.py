@@ -13,7 +13,7 @@ from frameworks.models import Dimension, Question
 from ..access import assessment_for, can_edit
 from ..forms import QuestionnaireForm
 from ..models import Answer
-from ..selectors import answer_value, bank_specs, progress
+from ..selectors import answer_value, bank_spec, progress
 from ..services import AnswerConflict, answer_save
 
 
@@ -77,7 +77,7 @@ def questionnaire(request, pk, step: str | None = None):
             messages.error(
                 request, _("Nothing was saved: please correct the answers marked below.")
             )
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     prog = progress(bank, {qid: answer_value(a) for qid, a in answers.items()})
     return render(
         request,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import assessment_for, can_edit, can_review
 from ..forms import ReviewDecisionForm
-from ..selectors import answer_value, answers_by_question, bank_specs, progress
+from ..selectors import answer_value, answers_by_question, bank_spec, progress
 from ..services import (
     IncompleteAssessment,
     assessment_approve,
@@ -20,7 +20,7 @@ from .questionnaire import QUESTIONS_WITH_CHOICES
 
 def _review_context(request, assessment, **extra) -> dict:
     answers = answers_by_question(assessment)
-    bank = bank_specs([assessment.framework_id])[assessment.framework_id]
+    bank = bank_spec(assessment.framework)
     prog = progress(bank, {qid: answer_value(a) for qid, a in answers.items()})
     dimensions = list(assessment.framework.dimensions.prefetch_related(QUESTIONS_WITH_CHOICES))
     sections = []

@@ -164,15 +164,63 @@ class QuestionnaireForm(forms.Form):
                 self.add_error(f"q{q.pk}_{part}", message)
         return cleaned
 
-    def question_fields(self, q: Question) -> dict:
-        """Bound fields of one question, for the template."""
-        return {
+    def question_item(self, q: Question) -> dict:
+        """Everything the question partial shows, read from the bound form.
+
+        The questionnaire renders these with one lean template instead of a
+        crispy template per field: a 60-question step has some 240 fields.
+        """
+        value = self[f"q{q.pk}_value"]
+        current = value.value()
+        item = {
             "question": q,
-            "value": self[f"q{q.pk}_value"],
-            "na": self[f"q{q.pk}_na"] if q.allow_na else None,
-            "comment": self[f"q{q.pk}_comment"],
-            "version": self[f"q{q.pk}_version"],
+            "name": value.html_name,
+            "id": value.auto_id,
+            "label": value.label,
+            "errors": list(value.errors),
+            "options": [],
+            "value": "",
         }
+        if q.has_choices:
+            selected = {str(v) for v in current} if isinstance(current, list) else {str(current)}
+            item["input_type"] = "checkbox" if q.kind == Question.Kind.MULTI else "radio"
+            item["options"] = [
+                {
+                    "value": str(c.pk),
+                    "label": c.label,
+                    "id": f"{value.auto_id}_{i}",
+                    "checked": str(c.pk) in selected,
+                }
+                for i, c in enumerate(q.choices.all())
+            ]
+        elif q.kind == Question.Kind.NUMERIC:
+            item["input_type"] = "number"
+            item["value"] = _number_text(current)
+        else:
+            item["input_type"] = "textarea"
+            item["value"] = current or ""
+        if q.allow_na:
+            na = self[f"q{q.pk}_na"]
+            item["na"] = {
+                "name": na.html_name,
+                "id": na.auto_id,
+                "checked": bool(na.value()),
+                "errors": list(na.errors),
+            }
+        comment = self[f"q{q.pk}_comment"]
+        item["comment"] = {
+            "name": comment.html_name,
+            "id": comment.auto_id,
+            "value": comment.value() or "",
+            "errors": list(comment.errors),
+        }
+        version = self[f"q{q.pk}_version"]
+        item["version"] = {
+            "name": version.html_name,
+            "id": version.auto_id,
+            "value": version.value(),
+        }
+        return item
 
     def with_versions(self, versions: dict[int, int]) -> None:
         """After a conflict: keep what was typed, but base the next save on the newer version."""
@@ -180,6 +228,13 @@ class QuestionnaireForm(forms.Form):
         for qid, version in versions.items():
             data[f"q{qid}_version"] = str(version)
         self.data = data
+
+
+def _number_text(value) -> str:
+    """A stored float as typed (6, not 6.0); typed text is kept as it was."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
 
 
 class ReviewDecisionForm(forms.Form):

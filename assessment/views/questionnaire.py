@@ -91,7 +91,7 @@ def questionnaire(request, pk, step: str | None = None):
             "next": dimensions[index + 1] if index + 1 < len(dimensions) else None,
             "form": form,
             "items": [
-                {**form.question_fields(q), "conflict": conflicts.get(q.pk)} for q in questions
+                {**form.question_item(q), "conflict": conflicts.get(q.pk)} for q in questions
             ],
         },
         status=status,

@@ -240,13 +240,13 @@ class Command(BaseCommand):
                 elapsed, data = client.request(method, path, body, headers)
                 timings.append(elapsed)
                 if name == "autosave":
-                    match = re.search(rb'name="q\d+_version" value="(\d+)"', data)
-                    state["version"] = int(match.group(1))
+                    state["version"] = _version(data, question.pk)
             results[name] = timings
 
-        state = {"version": 0}
         client.cookies["csrftoken"] = _csrf_cookie(client, step)
         token = _page_token(client, step)
+        # Start from the version the page shows, as the browser does.
+        state = {"version": _version(client.request("GET", step)[1], question.pk)}
         form_headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-CSRFToken": token,
@@ -314,6 +314,11 @@ def _csrf_cookie(client: Client, path: str) -> str:
     cookie = response.getheader("Set-Cookie") or ""
     match = re.search(r"csrftoken=([^;]+)", cookie)
     return match.group(1) if match else client.cookies.get("csrftoken", "")
+
+
+def _version(html: bytes, question_id: int) -> int:
+    match = re.search(rf'name="q{question_id}_version"[^>]*value="(\d+)"'.encode(), html)
+    return int(match.group(1))
 
 
 def _page_token(client: Client, path: str) -> str:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from assessment.models import Assessment, Partnership, Team
 from assessment.roles import ADMIN, ANALYST, REVIEWER
 from assessment.services import AnswerInput, answer_save
-from frameworks.io import validate_bank
+from frameworks.samples import likert_bank
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
@@ -49,45 +49,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
 
 def small_bank_data(*, slug="small", version=1, questions_per_dimension=2) -> dict:
     """A minimal valid bank: two dimensions of Likert questions."""
-    dims = []
-    for d in ("alpha", "beta"):
-        dims.append(
-            {
-                "code": d,
-                "name": d.title(),
-                "weight": 1.0,
-                "questions": [
-                    {"code": f"{d}-{i}", "text": f"Question {d} {i}", "kind": "likert"}
-                    for i in range(questions_per_dimension)
-                ],
-                "recommendations": [{"below": 50, "text": f"Improve {d}."}],
-            }
-        )
-    data = {
-        "slug": slug,
-        "version": version,
-        "title": "Small bank",
-        "dimensions": dims,
-        "models": [
-            {
-                "code": code,
-                "name": code.title(),
-                "description": "d",
-                "strengths": "s",
-                "weaknesses": "w",
-                "profile": [
-                    {"dimension": "alpha", "target": t, "rationale": "r"},
-                    {"dimension": "beta", "target": 100 - t, "rationale": "r"},
-                ],
-            }
-            for code, t in (("bilateral", 80), ("multilateral", 50), ("informal", 20))
-        ],
-        "maturity_bands": [
-            {"min": 0, "max": 50, "label": "Low"},
-            {"min": 50, "max": 100, "label": "High"},
-        ],
-    }
-    return validate_bank(data, source="test")
+    return likert_bank(slug=slug, version=version, questions_per_dimension=questions_per_dimension)
 
 
 @pytest.fixture

@@ -12,59 +12,12 @@ from django.utils.html import escape
 from assessment.models import Assessment, Partnership, Team
 from assessment.reports.pdf import render_html_to_pdf, render_report
 from assessment.services import AnswerInput, answer_save
-from frameworks.io import validate_bank
+from frameworks.samples import likert_bank
 from frameworks.services import framework_import
 
 
 class Rollback(Exception):
     pass
-
-
-def bench_bank(questions: int) -> dict:
-    per_dim = questions // 4
-    dims = [
-        {
-            "code": f"d{d}",
-            "name": f"Dimension {d}",
-            "questions": [
-                {
-                    "code": f"D{d}-{i:03d}",
-                    "text": f"Benchmark question {i} of dimension {d}, long enough to wrap a line "
-                    "in the appendix table of the report.",
-                    "kind": "likert",
-                }
-                for i in range(per_dim)
-            ],
-            "recommendations": [{"below": 90, "text": "Do better."}],
-        }
-        for d in range(4)
-    ]
-    return validate_bank(
-        {
-            "slug": "bench",
-            "version": 1,
-            "title": "Benchmark bank",
-            "dimensions": dims,
-            "models": [
-                {
-                    "code": code,
-                    "name": code.title(),
-                    "description": "d",
-                    "strengths": "s",
-                    "weaknesses": "w",
-                    "profile": [
-                        {"dimension": f"d{d}", "target": 50, "rationale": "r"} for d in range(4)
-                    ],
-                }
-                for code in ("bilateral", "multilateral", "informal")
-            ],
-            "maturity_bands": [
-                {"min": 0, "max": 50, "label": "Low"},
-                {"min": 50, "max": 100, "label": "High"},
-            ],
-        },
-        source="bench",
-    )
 
 
 def plain_table(rows: int) -> str:
@@ -94,7 +47,17 @@ class Command(BaseCommand):
     def _run(self, questions: int, runs: int) -> None:
         user = get_user_model().objects.create(username="bench-user")
         team = Team.objects.create(name="bench-team")
-        framework = framework_import(data=bench_bank(questions), source="bench", publish=True)
+        framework = framework_import(
+            data=likert_bank(
+                slug="bench",
+                dimensions=4,
+                questions_per_dimension=questions // 4,
+                question_text="Benchmark question {index} of dimension {dimension}, long enough "
+                "to wrap a line in the appendix table of the report.",
+            ),
+            source="bench",
+            publish=True,
+        )
         partnership = Partnership.objects.create(
             name="Bench", countries="A, B", declared_model="bilateral", team=team, created_by=user
         )

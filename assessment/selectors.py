@@ -106,22 +106,10 @@ def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
     return {a.question_id: a for a in answers}
 
 
-def assessment_score(
-    assessment: Assessment, answers: dict[int, Answer] | None = None
-) -> scoring.AssessmentScore:
-    if answers is None:
-        answers = answers_by_question(assessment)
-    bank = bank_spec(assessment.framework)
-    return scoring.score_assessment(bank, {qid: answer_value(a) for qid, a in answers.items()})
-
-
-def framework_outline(framework: Framework) -> list[Dimension]:
-    """Dimensions with their questions and choices, for showing a bank."""
-    return list(
-        framework.dimensions.prefetch_related(
-            Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
-        )
-    )
+# Questions with their choices, for pages that list a whole bank.
+QUESTIONS_WITH_CHOICES = Prefetch(
+    "questions", queryset=Question.objects.prefetch_related("choices")
+)
 
 
 def dashboard_assessments(

@@ -1,6 +1,6 @@
 """Writes: one function per workflow step. Views and commands call these."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -258,9 +258,3 @@ def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessme
         comment=comment,
         allowed_from=(Assessment.Status.SUBMITTED,),
     )
-
-
-@dataclass
-class PageSaveResult:
-    saved: list[Answer] = field(default_factory=list)
-    conflicts: dict[int, Answer] = field(default_factory=dict)

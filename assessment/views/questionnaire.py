@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,17 +12,12 @@ from frameworks.models import Dimension, Question
 from ..access import assessment_for, can_edit
 from ..forms import QuestionnaireForm
 from ..models import Answer
-from ..selectors import answer_value, bank_spec, progress
+from ..selectors import answer_value, answers_by_question, bank_spec, progress
 from ..services import AnswerConflict, answer_save
 
 
 def _dimensions(assessment) -> list[Dimension]:
     return list(Dimension.objects.filter(framework_id=assessment.framework_id))
-
-
-def _answers(assessment) -> dict[int, Answer]:
-    answers = Answer.objects.filter(assessment=assessment).prefetch_related("choices")
-    return {a.question_id: a for a in answers}
 
 
 def _questions(dimension: Dimension) -> list[Question]:
@@ -44,7 +38,7 @@ def questionnaire(request, pk, step: str | None = None):
             raise Http404
     index = dimensions.index(dimension)
     questions = _questions(dimension)
-    answers = _answers(assessment)
+    answers = answers_by_question(assessment)
     form = QuestionnaireForm(request.POST or None, questions=questions, answers=answers)
     status = 200
     conflicts: dict[int, Answer] = {}
@@ -157,9 +151,3 @@ def autosave(request, pk, question_id):
             status=422,
         )
     return render(request, "assessment/_autosave_status.html", {**context, "answer": answer})
-
-
-# Prefetch used by review and appendix pages: questions with their choices.
-QUESTIONS_WITH_CHOICES = Prefetch(
-    "questions", queryset=Question.objects.prefetch_related("choices")
-)

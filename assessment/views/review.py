@@ -8,14 +8,19 @@ from django.views.decorators.http import require_POST
 
 from ..access import assessment_for, can_edit, can_review
 from ..forms import ReviewDecisionForm
-from ..selectors import answer_value, answers_by_question, bank_spec, progress
+from ..selectors import (
+    QUESTIONS_WITH_CHOICES,
+    answer_value,
+    answers_by_question,
+    bank_spec,
+    progress,
+)
 from ..services import (
     IncompleteAssessment,
     assessment_approve,
     assessment_return,
     assessment_submit,
 )
-from .questionnaire import QUESTIONS_WITH_CHOICES
 
 
 def _review_context(request, assessment, **extra) -> dict:

@@ -196,3 +196,14 @@ def test_admin_creates_edits_and_publishes_a_new_bank_version(page_for, live_ser
     draft.refresh_from_db()
     assert draft.status == "published"
     assert bank.questions.get(code="INT-01").text != question.text
+
+
+def test_autosave_on_an_assessment_submitted_meanwhile_says_so(page_for, live_server, assessment):
+    page = page_for("owner")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/step/intelligence/")
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    first = page.locator("section.question").first
+    first.locator("input[type=radio]").nth(1).check()
+    first.locator("text=can no longer be edited").wait_for()
+    shot(page, "10-autosave-refused")
+    assert not assessment.answers.exists()

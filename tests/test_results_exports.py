@@ -155,6 +155,7 @@ def test_trend_lists_a_partnerships_assessments(client, answered, owner):
     page = client.get(reverse("assessment:trend", args=[answered.partnership_id]))
     assert page.status_code == 200
     assert b"100.0" in page.content
+    assert b"Multilateral alliance" in page.content  # the best fit by name, not code
 
 
 def test_results_page_queries_do_not_grow_with_questions(client, owner, team):

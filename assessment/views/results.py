@@ -102,9 +102,13 @@ def trend(request, pk):
         .order_by("created_at", "pk")
     )
     scores = scores_for(assessments)
-    rows = [{"assessment": a, "score": scores[a.pk][0]} for a in assessments]
+    rows = []
+    for a in assessments:
+        score = scores[a.pk][0]
+        names = {m.code: m.name for m in score.models}
+        rows.append({"assessment": a, "score": score, "best_fit": names.get(score.best_fit)})
     chart = trend_svg(
-        [f"{a.created_at:%Y-%m-%d}" for a in assessments],
+        [f"#{a.pk} {a.created_at:%Y-%m-%d}" for a in assessments],
         [scores[a.pk][0].overall for a in assessments],
         title=_("Overall score of %(name)s over time") % {"name": partnership.name},
         description=_("One point per assessment, oldest first, 0 to 100."),

@@ -18,7 +18,10 @@ class AssessmentLocked(PermissionDenied):
 
 
 def _in_team(user, team_id: int) -> bool:
-    return Team.objects.filter(pk=team_id, members=user).exists()
+    # Cached on the user object, like roles: one query per request however many checks.
+    if not hasattr(user, "_team_ids"):
+        user._team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
+    return team_id in user._team_ids
 
 
 def can_edit(user, assessment: Assessment) -> bool:

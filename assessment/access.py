@@ -1,8 +1,13 @@
-"""The one place that decides who may see or change an assessment.
+"""Every "may this user ...?" rule of the analyst app, and nothing else.
 
-Every view taking an assessment id goes through `assessment_for`. No access at
-all is a 404, so the existence of other teams' work does not leak; access to
-read but not to act is a 403 with the reason.
+Roles (`roles.py`): analysts create and edit drafts of their team's partnerships;
+reviewers read their team's work and decide on submitted assessments they do not
+own; admins may do everything. Owning an assessment gives no right by itself:
+an owner whose analyst role was removed can no longer edit it.
+
+Views and services call the same functions. No access at all is a 404, so the
+existence of other teams' work does not leak; access to read but not to act is
+a 403 with the reason.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -14,22 +19,87 @@ from .roles import is_admin, is_analyst, is_reviewer
 
 
 class AssessmentLocked(PermissionDenied):
-    """The assessment exists and may be read, but not changed in its state."""
+    """The assessment exists and may be read, but not changed in this way."""
 
 
-def _in_team(user, team_id: int) -> bool:
+def _team_ids(user) -> set[int]:
     # Cached on the user object, like roles: one query per request however many checks.
     if not hasattr(user, "_team_ids"):
         user._team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
-    return team_id in user._team_ids
+    return user._team_ids
+
+
+def _in_team(user, team_id: int) -> bool:
+    return team_id in _team_ids(user)
+
+
+# Partnerships ---------------------------------------------------------------------
+
+
+def teams_for(user):
+    """Teams a user may file partnerships under."""
+    if is_admin(user):
+        return Team.objects.all()
+    if is_analyst(user):
+        return Team.objects.filter(members=user)
+    return Team.objects.none()
+
+
+def can_create_partnership(user) -> bool:
+    return is_admin(user) or (is_analyst(user) and bool(_team_ids(user)))
+
+
+def can_edit_partnership(user, partnership: Partnership) -> bool:
+    return is_admin(user) or (is_analyst(user) and _in_team(user, partnership.team_id))
+
+
+def partnership_for(user, pk, *, to_edit: bool = False) -> Partnership:
+    partnership = (
+        Partnership.objects.visible_to(user).select_related("team").filter(pk=_int(pk)).first()
+    )
+    if partnership is None:
+        raise Http404
+    if to_edit and not can_edit_partnership(user, partnership):
+        raise PermissionDenied(_("Only analysts of its team and admins can edit a partnership."))
+    return partnership
+
+
+# Assessments ----------------------------------------------------------------------
+
+
+def can_create_assessment(user, partnership: Partnership | None = None) -> bool:
+    """Analysts start assessments of their teams' partnerships; admins of any."""
+    if is_admin(user):
+        return True
+    if not is_analyst(user):
+        return False
+    return bool(_team_ids(user)) if partnership is None else _in_team(user, partnership.team_id)
 
 
 def can_edit(user, assessment: Assessment) -> bool:
+    return edit_refusal(user, assessment) is None
+
+
+def edit_refusal(user, assessment: Assessment) -> str | None:
+    """Why this user may not change the answers of this assessment (None: they may)."""
     if not assessment.is_editable:
-        return False
-    if is_admin(user) or assessment.owner_id == user.pk:
-        return True
-    return is_analyst(user) and _in_team(user, assessment.partnership.team_id)
+        return _("This assessment is %(status)s and can no longer be edited.") % {
+            "status": assessment.get_status_display().lower()
+        }
+    if is_admin(user):
+        return None
+    if not is_analyst(user):
+        return _("Only analysts edit answers; you may read this assessment.")
+    if assessment.owner_id == user.pk or _in_team(user, assessment.partnership.team_id):
+        return None
+    return _("You may read this assessment but not edit it.")
+
+
+def check_edit(user, assessment: Assessment) -> None:
+    """Raise AssessmentLocked with the reason when the user may not edit."""
+    refusal = edit_refusal(user, assessment)
+    if refusal:
+        raise AssessmentLocked(refusal)
 
 
 def can_review(user, assessment: Assessment) -> bool:
@@ -44,46 +114,34 @@ def can_review(user, assessment: Assessment) -> bool:
     )
 
 
+def check_review(user, assessment: Assessment) -> None:
+    """Raise AssessmentLocked with the reason when the user may not decide on it."""
+    if can_review(user, assessment):
+        return
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise AssessmentLocked(_("Only a submitted assessment can be reviewed."))
+    raise AssessmentLocked(_("You may not review this assessment."))
+
+
 def assessment_for(user, pk, *, to_edit: bool = False, to_review: bool = False) -> Assessment:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    """The assessment `pk` if the user may see it (else 404), checked for the action."""
     assessment = (
         Assessment.objects.visible_to(user)
         .select_related("partnership__team", "framework", "owner")
-        .filter(pk=pk)
+        .filter(pk=_int(pk))
         .first()
     )
     if assessment is None:
         raise Http404
-    if to_edit and not can_edit(user, assessment):
-        if not assessment.is_editable:
-            raise AssessmentLocked(
-                _("This assessment is %(status)s and can no longer be edited.")
-                % {"status": assessment.get_status_display().lower()}
-            )
-        raise AssessmentLocked(_("You may read this assessment but not edit it."))
-    if to_review and not can_review(user, assessment):
-        if assessment.status != Assessment.Status.SUBMITTED:
-            raise AssessmentLocked(_("Only a submitted assessment can be reviewed."))
-        raise AssessmentLocked(_("You may not review this assessment."))
+    if to_edit:
+        check_edit(user, assessment)
+    if to_review:
+        check_review(user, assessment)
     return assessment
 
 
-def partnership_for(user, pk, *, to_edit: bool = False) -> Partnership:
+def _int(pk) -> int:
     try:
-        pk = int(pk)
+        return int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    partnership = Partnership.objects.visible_to(user).select_related("team").filter(pk=pk).first()
-    if partnership is None:
-        raise Http404
-    if to_edit and not (is_admin(user) or is_analyst(user)):
-        raise PermissionDenied(_("Only analysts and admins can edit partnerships."))
-    return partnership
-
-
-def teams_for(user):
-    """Teams a user may file partnerships under."""
-    return Team.objects.all() if is_admin(user) else Team.objects.filter(members=user)

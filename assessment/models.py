@@ -139,15 +139,30 @@ class StatusChange(models.Model):
 
 class Answer(models.Model):
     """One answer to one question. `version` increases on every save; a save
-    based on an older version is refused instead of silently overwriting."""
+    based on an older version is refused instead of silently overwriting.
+
+    Single choice, Likert and yes/no answers keep their option in `choice`;
+    multiple-choice answers in `choices`. `answers.py` reads and writes both.
+    """
+
+    class Confidence(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     choices = models.ManyToManyField(Choice, blank=True, related_name="+")
     number = models.FloatField(null=True, blank=True)
     text = models.TextField(blank=True)
     is_na = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=6, choices=Confidence.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

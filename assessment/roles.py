@@ -5,7 +5,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 ANALYST = "analyst"
 REVIEWER = "reviewer"
 ADMIN = "admin"
-ROLE_GROUPS = (ANALYST, REVIEWER, ADMIN)
 
 
 def _groups(user) -> set[str]:

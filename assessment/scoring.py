@@ -1,19 +1,20 @@
-"""Scores, maturity, model fit and recommendations: pure functions, no Django.
+"""Methodology version 2: scores, coverage, red lines, model readiness, confidence
+and progress. Pure functions of plain data; nothing here imports Django.
 
-Takes a bank and answers as plain data and returns dataclasses. Cheap enough to
-run many times (an improvement roadmap will re-score hypothetical answers).
-The formulas are the ones in the README's methodology section:
+The formulas are DESIGN.md "Scoring (v2)" and README.md "Methodology":
 
-- question score s_q in [0, 1]: (choice score - min) / (max - min) over that
-  question's choices; multiple choice: sum of chosen scores / sum of all
-  scores (so ticking everything is 1); numeric: linear between its min and
-  max, clamped; free text and numeric without a range are not scored.
-- dimension score = 100 * sum(w_q * s_q) / sum(w_q) over answered, applicable
-  questions; None when nothing is answered. coverage = answered weight /
-  applicable weight (N/A questions leave both).
-- overall = dimension-weighted mean of the dimensions that have a score.
-- per model: gap_d = score_d - target_d, distance = sqrt(sum(w_d gap_d^2) /
-  sum(w_d)) over scored dimensions, fit = max(0, 100 - distance).
+- s_q in [0, 1] per answered, applicable, scored question (see `answers.py`);
+- R_d = 100 * sum(w s) / sum(w); S_d = min(R_d, caps of triggered red lines);
+- coverage_d = answered applicable scored weight / applicable scored weight
+  (None when nothing is applicable); overall coverage = weighted mean of the rest;
+- O = sum(W_d S_d) / sum(W_d) over scored dimensions;
+- per model: shortfall = max(0, target - S_d), readiness = max(0, 100 -
+  sqrt(sum(W_d shortfall^2) / sum(W_d))), demand = sum(W_d target) / sum(W_d),
+  conditions met / unmet / unknown, within reach = readiness >= ready_at and
+  every condition met.
+
+Every score is clamped to [0, 100] where it is computed, so rounding in a
+weighted mean can never give 100.00000000000001.
 """
 
 from __future__ import annotations
@@ -21,13 +22,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-CHOICE_KINDS = frozenset({"single", "likert", "yesno", "multi"})
+from .answers import CONFIDENCE_LEVELS, AnswerValue, has_value, kind_of
+
+METHODOLOGY_VERSION = 2
+DEFAULT_READY_AT = 90.0
+
+
+# The bank, as scoring reads it ----------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ChoiceSpec:
     id: int
+    label: str
     score: float
 
 
@@ -36,21 +45,27 @@ class QuestionSpec:
     id: int
     code: str
     kind: str
-    weight: float
+    text: str = ""
+    dimension: str = ""
+    weight: float = 1.0
+    guidance: str = ""
+    required: bool = True
+    allow_na: bool = False
+    scored: bool = True
     choices: tuple[ChoiceSpec, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
-    required: bool = True
+    unit: str = ""
+    references: tuple[str, ...] = ()
+
+    @cached_property
+    def is_scored(self) -> bool:
+        """Feeds a score: not marked as context, and its kind has a scale."""
+        return self.scored and kind_of(self).has_scale(self)
 
     @property
-    def is_scored(self) -> bool:
-        if self.kind == "multi":
-            return sum(c.score for c in self.choices) > 0
-        if self.kind in CHOICE_KINDS:
-            return len({c.score for c in self.choices}) >= 2
-        if self.kind == "numeric":
-            return self.min_value is not None and self.max_value is not None
-        return False
+    def has_choices(self) -> bool:
+        return kind_of(self).has_choices
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,14 @@ class DimensionSpec:
     name: str
     weight: float
     questions: tuple[QuestionSpec, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    question: str
+    at_least: float
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +89,19 @@ class ModelSpec:
     code: str
     name: str
     targets: Mapping[str, float]
+    conditions: tuple[ConditionSpec, ...] = ()
+    rationales: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    strengths: str = ""
+    weaknesses: str = ""
+
+
+@dataclass(frozen=True)
+class RedLineSpec:
+    question: str
+    below: float
+    cap: float
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +109,7 @@ class BandSpec:
     min_score: float
     max_score: float
     label: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,102 +125,185 @@ class BankSpec:
     models: tuple[ModelSpec, ...] = ()
     bands: tuple[BandSpec, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
+    red_lines: tuple[RedLineSpec, ...] = ()
+    ready_at: float = DEFAULT_READY_AT
+    slug: str = ""
+    version: int = 0
+    title: str = ""
+
+    @cached_property
+    def questions(self) -> tuple[QuestionSpec, ...]:
+        return tuple(q for d in self.dimensions for q in d.questions)
+
+    @cached_property
+    def question_by_id(self) -> dict[int, QuestionSpec]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def question_by_code(self) -> dict[str, QuestionSpec]:
+        return {q.code: q for q in self.questions}
+
+    def dimension(self, code: str) -> DimensionSpec:
+        return next(d for d in self.dimensions if d.code == code)
+
+    def model(self, code: str) -> ModelSpec | None:
+        return next((m for m in self.models if m.code == code), None)
+
+
+Answers = Mapping[int, AnswerValue]
+
+
+# Results ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class AnswerValue:
-    choice_ids: frozenset[int] = frozenset()
-    number: float | None = None
-    is_na: bool = False
-    text: str = ""
+class ConfidenceShares:
+    """Share of a dimension's answered scored weight at each confidence level."""
+
+    high: float | None = None
+    medium: float | None = None
+    low: float | None = None
+    unrated: float | None = None
 
 
 @dataclass(frozen=True)
-class QuestionScore:
-    question_id: int
+class QuestionResult:
+    id: int
     code: str
     dimension: str
     score: float | None
-    # Points of the overall score lost on this question (0..100 in total).
-    shortfall: float
+    answered: bool
 
 
 @dataclass(frozen=True)
-class DimensionScore:
+class DimensionResult:
     code: str
     name: str
     weight: float
+    raw_score: float | None
     score: float | None
-    coverage: float
+    capped_by: tuple[str, ...]
+    coverage: float | None
     band: str | None
+    confidence: ConfidenceShares
 
 
 @dataclass(frozen=True)
-class ModelFit:
+class RedLineResult:
+    question: str
+    dimension: str
+    below: float
+    cap: float
+    reason: str
+    triggered: bool
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    question: str
+    at_least: float
+    why: str
+    status: str  # met | unmet | unknown
+
+
+@dataclass(frozen=True)
+class ModelResult:
     code: str
     name: str
-    distance: float | None
-    fit: float | None
-    gaps: dict[str, float]
+    readiness: float | None
+    demand: float
+    shortfalls: Mapping[str, float | None]
+    conditions: tuple[ConditionResult, ...]
+    within_reach: bool
+
+    @property
+    def unmet_conditions(self) -> tuple[ConditionResult, ...]:
+        return tuple(c for c in self.conditions if c.status != "met")
 
 
 @dataclass(frozen=True)
 class Recommendation:
     dimension: str
     text: str
-    question_code: str | None = None
-    shortfall: float | None = None
 
 
 @dataclass(frozen=True)
 class AssessmentScore:
     overall: float | None
-    coverage: float
+    coverage: float | None
     band: str | None
-    dimensions: tuple[DimensionScore, ...]
-    models: tuple[ModelFit, ...]
-    best_fit: str | None
-    questions: tuple[QuestionScore, ...]
-    recommendations: tuple[Recommendation, ...] = field(default=())
+    dimensions: tuple[DimensionResult, ...]
+    models: tuple[ModelResult, ...]
+    red_lines: tuple[RedLineResult, ...]
+    supported_models: tuple[str, ...]
+    closest_model: str | None
+    questions: tuple[QuestionResult, ...]
+    recommendations: tuple[Recommendation, ...]
 
-    def dimension(self, code: str) -> DimensionScore:
+    def dimension(self, code: str) -> DimensionResult:
         return next(d for d in self.dimensions if d.code == code)
+
+    def model(self, code: str) -> ModelResult | None:
+        return next((m for m in self.models if m.code == code), None)
+
+    @property
+    def triggered_red_lines(self) -> tuple[RedLineResult, ...]:
+        return tuple(r for r in self.red_lines if r.triggered)
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    code: str
+    done: int
+    total: int
+    missing_required: tuple[str, ...]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass(frozen=True)
+class Progress:
+    dimensions: tuple[DimensionProgress, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(d.done for d in self.dimensions)
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.dimensions)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def missing_required(self) -> tuple[str, ...]:
+        return tuple(code for d in self.dimensions for code in d.missing_required)
+
+    def of(self, code: str) -> DimensionProgress:
+        return next(d for d in self.dimensions if d.code == code)
+
+
+# Formulas --------------------------------------------------------------------------
+
+
+def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
+    return min(max(value, low), high)
 
 
 def question_score(question: QuestionSpec, answer: AnswerValue | None) -> float | None:
     """s_q in [0, 1], or None when unanswered, N/A or not scored."""
     if answer is None or answer.is_na or not question.is_scored:
         return None
-    if question.kind in CHOICE_KINDS:
-        chosen = [c.score for c in question.choices if c.id in answer.choice_ids]
-        if not chosen:
-            return None
-        if question.kind == "multi":
-            top = sum(c.score for c in question.choices)
-            return min(sum(chosen), top) / top
-        low = min(c.score for c in question.choices)
-        high = max(c.score for c in question.choices)
-        return (chosen[0] - low) / (high - low)
-    if answer.number is None:
-        return None
-    low, high = question.min_value, question.max_value
-    return (min(max(answer.number, low), high) - low) / (high - low)
-
-
-def is_answered(question: QuestionSpec, answer: AnswerValue | None) -> bool:
-    """Answered for progress: N/A counts, as does any value of any kind."""
-    if answer is None:
-        return False
-    if answer.is_na:
-        return True
-    if question.kind in CHOICE_KINDS:
-        return bool(answer.choice_ids)
-    if question.kind == "numeric":
-        return answer.number is not None
-    return bool(answer.text.strip())
+    score = kind_of(question).score(question, answer)
+    return None if score is None else clamp(score, 0.0, 1.0)
 
 
 def band_for(score: float | None, bands: Sequence[BandSpec]) -> str | None:
+    """min <= score < max; the top band includes its max (100)."""
     if score is None:
         return None
     for band in bands:
@@ -195,99 +315,316 @@ def band_for(score: float | None, bands: Sequence[BandSpec]) -> str | None:
     return None
 
 
-def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
+def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """sum(w v) / sum(w) over (w, v) pairs; None when there are none."""
     total = sum(w for w, _v in pairs)
     if not pairs or total <= 0:
         return None
     return sum(w * v for w, v in pairs) / total
 
 
-def model_fit(model: ModelSpec, dimensions: Sequence[DimensionScore]) -> ModelFit:
-    gaps = {
-        d.code: d.score - model.targets[d.code]
+def dimension_raw_score(
+    dimension: DimensionSpec, answers: Answers
+) -> tuple[float | None, float | None]:
+    """(R_d, coverage_d) of one dimension."""
+    pairs = []
+    applicable_weight = 0.0
+    for q in dimension.questions:
+        if not q.is_scored:
+            continue
+        answer = answers.get(q.id)
+        if answer is not None and answer.is_na:
+            continue
+        applicable_weight += q.weight
+        s = question_score(q, answer)
+        if s is not None:
+            pairs.append((q.weight, s))
+    mean = weighted_mean(pairs)
+    raw = None if mean is None else clamp(100.0 * mean)
+    coverage = (
+        clamp(sum(w for w, _s in pairs) / applicable_weight, 0.0, 1.0)
+        if applicable_weight > 0
+        else None
+    )
+    return raw, coverage
+
+
+def red_line_triggered(red_line: RedLineSpec, bank: BankSpec, answers: Answers) -> bool:
+    question = bank.question_by_code[red_line.question]
+    s = question_score(question, answers.get(question.id))
+    return s is not None and s < red_line.below
+
+
+def capped_score(
+    raw: float | None, red_lines: Sequence[RedLineSpec]
+) -> tuple[float | None, tuple[str, ...]]:
+    """S_d from R_d and the dimension's triggered red lines."""
+    if raw is None:
+        return None, ()
+    capped_by = tuple(r.question for r in red_lines)
+    score = min([raw, *(r.cap for r in red_lines)])
+    return clamp(score), capped_by
+
+
+def confidence_shares(dimension: DimensionSpec, answers: Answers) -> ConfidenceShares:
+    weights = dict.fromkeys((*CONFIDENCE_LEVELS, "unrated"), 0.0)
+    for q in dimension.questions:
+        answer = answers.get(q.id)
+        if question_score(q, answer) is None:
+            continue
+        weights[answer.confidence if answer.confidence in CONFIDENCE_LEVELS else "unrated"] += (
+            q.weight
+        )
+    total = sum(weights.values())
+    if total <= 0:
+        return ConfidenceShares()
+    return ConfidenceShares(**{level: w / total for level, w in weights.items()})
+
+
+def condition_status(condition: ConditionSpec, bank: BankSpec, answers: Answers) -> str:
+    question = bank.question_by_code[condition.question]
+    answer = answers.get(question.id)
+    if not has_value(question, answer):
+        return "unknown"
+    s = question_score(question, answer)
+    return "met" if s is not None and s >= condition.at_least else "unmet"
+
+
+def model_result(
+    model: ModelSpec,
+    dimensions: Sequence[DimensionResult],
+    bank: BankSpec,
+    answers: Answers,
+) -> ModelResult:
+    shortfalls = {
+        d.code: None if d.score is None else max(0.0, model.targets.get(d.code, 0.0) - d.score)
         for d in dimensions
-        if d.score is not None and d.code in model.targets
     }
     weights = {d.code: d.weight for d in dimensions}
-    if not gaps:
-        return ModelFit(model.code, model.name, None, None, {})
-    mean_square = _weighted_mean([(weights[code], gap * gap) for code, gap in gaps.items()])
-    distance = math.sqrt(mean_square)
-    return ModelFit(model.code, model.name, distance, max(0.0, 100.0 - distance), gaps)
+    readiness = model_readiness(shortfalls, weights)
+    conditions = tuple(
+        ConditionResult(c.question, c.at_least, c.why, condition_status(c, bank, answers))
+        for c in model.conditions
+    )
+    return ModelResult(
+        code=model.code,
+        name=model.name,
+        readiness=readiness,
+        demand=model_demand(model, weights),
+        shortfalls=shortfalls,
+        conditions=conditions,
+        within_reach=readiness is not None
+        and readiness >= bank.ready_at
+        and all(c.status == "met" for c in conditions),
+    )
 
 
-def score_assessment(
-    bank: BankSpec, answers: Mapping[int, AnswerValue], *, top_questions: int = 5
-) -> AssessmentScore:
-    dimension_scores: list[DimensionScore] = []
-    question_scores: list[QuestionScore] = []
-    total_dim_weight = sum(d.weight for d in bank.dimensions)
-    for dim in bank.dimensions:
-        scored = [q for q in dim.questions if q.is_scored]
-        applicable = [q for q in scored if not (answers.get(q.id) and answers[q.id].is_na)]
-        applicable_weight = sum(q.weight for q in applicable)
-        applicable_ids = {q.id for q in applicable}
-        pairs = []
-        for q in scored:
-            s = question_score(q, answers.get(q.id))
-            if s is not None:
-                pairs.append((q.weight, s))
-            shortfall = 0.0
-            if q.id in applicable_ids:
-                share = (dim.weight / total_dim_weight) * (q.weight / applicable_weight)
-                shortfall = 100.0 * share * (1.0 - (s if s is not None else 0.0))
-            question_scores.append(QuestionScore(q.id, q.code, dim.code, s, shortfall))
-        mean = _weighted_mean(pairs)
-        score = None if mean is None else 100.0 * mean
-        answered_weight = sum(w for w, _s in pairs)
-        coverage = answered_weight / applicable_weight if applicable_weight else 1.0
-        dimension_scores.append(
-            DimensionScore(
-                dim.code, dim.name, dim.weight, score, coverage, band_for(score, bank.bands)
+def model_readiness(
+    shortfalls: Mapping[str, float | None], weights: Mapping[str, float]
+) -> float | None:
+    """max(0, 100 - weighted root-mean-square shortfall) over scored dimensions."""
+    mean_square = weighted_mean(
+        [(weights[code], gap * gap) for code, gap in shortfalls.items() if gap is not None]
+    )
+    if mean_square is None:
+        return None
+    return clamp(100.0 - math.sqrt(mean_square))
+
+
+def model_demand(model: ModelSpec, weights: Mapping[str, float]) -> float:
+    """How much a model asks for: the weighted mean of its targets."""
+    mean = weighted_mean([(w, model.targets.get(code, 0.0)) for code, w in weights.items()])
+    return 0.0 if mean is None else mean
+
+
+def score_assessment(bank: BankSpec, answers: Answers) -> AssessmentScore:
+    red_line_results = []
+    triggered_by_dimension: dict[str, list[RedLineSpec]] = {}
+    for red_line in bank.red_lines:
+        question = bank.question_by_code[red_line.question]
+        triggered = red_line_triggered(red_line, bank, answers)
+        if triggered:
+            triggered_by_dimension.setdefault(question.dimension, []).append(red_line)
+        red_line_results.append(
+            RedLineResult(
+                red_line.question,
+                question.dimension,
+                red_line.below,
+                red_line.cap,
+                red_line.reason,
+                triggered,
             )
         )
 
-    overall = _weighted_mean([(d.weight, d.score) for d in dimension_scores if d.score is not None])
-    coverage = _weighted_mean([(d.weight, d.coverage) for d in dimension_scores]) or 0.0
-    fits = tuple(model_fit(m, dimension_scores) for m in bank.models)
-    ranked = [f for f in fits if f.fit is not None]
-    best = max(ranked, key=lambda f: f.fit).code if ranked else None
+    dimensions = []
+    for dim in bank.dimensions:
+        raw, coverage = dimension_raw_score(dim, answers)
+        score, capped_by = capped_score(raw, triggered_by_dimension.get(dim.code, ()))
+        dimensions.append(
+            DimensionResult(
+                code=dim.code,
+                name=dim.name,
+                weight=dim.weight,
+                raw_score=raw,
+                score=score,
+                capped_by=capped_by,
+                coverage=coverage,
+                band=band_for(score, bank.bands),
+                confidence=confidence_shares(dim, answers),
+            )
+        )
+
+    overall = weighted_mean([(d.weight, d.score) for d in dimensions if d.score is not None])
+    overall = None if overall is None else clamp(overall)
+    coverage = weighted_mean([(d.weight, d.coverage) for d in dimensions if d.coverage is not None])
+    models = tuple(model_result(m, dimensions, bank, answers) for m in bank.models)
     return AssessmentScore(
         overall=overall,
         coverage=coverage,
         band=band_for(overall, bank.bands),
-        dimensions=tuple(dimension_scores),
-        models=fits,
-        best_fit=best,
-        questions=tuple(question_scores),
-        recommendations=recommendations(
-            bank, dimension_scores, question_scores, top_questions=top_questions
-        ),
+        dimensions=tuple(dimensions),
+        models=models,
+        red_lines=tuple(red_line_results),
+        supported_models=supported_models(models),
+        closest_model=closest_model(models),
+        questions=tuple(
+            QuestionResult(
+                q.id,
+                q.code,
+                q.dimension,
+                question_score(q, answers.get(q.id)),
+                has_value(q, answers.get(q.id)),
+            )
+            for q in bank.questions
+        ),  # fmt: skip
+        recommendations=recommendations(bank, dimensions),
     )
+
+
+def supported_models(models: Sequence[ModelResult]) -> tuple[str, ...]:
+    """Models within reach, most demanding first (ties keep bank order)."""
+    within = [(i, m) for i, m in enumerate(models) if m.within_reach]
+    return tuple(m.code for _i, m in sorted(within, key=lambda pair: (-pair[1].demand, pair[0])))
+
+
+def closest_model(models: Sequence[ModelResult]) -> str | None:
+    """Highest readiness; ties go to the more demanding model, then bank order."""
+    ranked = [(i, m) for i, m in enumerate(models) if m.readiness is not None]
+    if not ranked:
+        return None
+    _i, best = min(ranked, key=lambda pair: (-pair[1].readiness, -pair[1].demand, pair[0]))
+    return best.code
 
 
 def recommendations(
-    bank: BankSpec,
-    dimensions: Sequence[DimensionScore],
-    questions: Sequence[QuestionScore],
-    *,
-    top_questions: int = 5,
+    bank: BankSpec, dimensions: Sequence[DimensionResult]
 ) -> tuple[Recommendation, ...]:
-    """The bank's rules whose dimension scores below their threshold, then the
-    answered questions that cost the overall score most."""
+    """The bank's rules whose dimension scores below their threshold."""
     by_code = {d.code: d for d in dimensions}
-    out = [
+    return tuple(
         Recommendation(rule.dimension, rule.text)
         for rule in bank.rules
-        if by_code.get(rule.dimension)
-        and by_code[rule.dimension].score is not None
-        and by_code[rule.dimension].score < rule.below
-    ]
-    worst = sorted(
-        (q for q in questions if q.score is not None and q.shortfall > 0),
-        key=lambda q: (-q.shortfall, q.code),
-    )[:top_questions]
-    out.extend(
-        Recommendation(q.dimension, "", question_code=q.code, shortfall=q.shortfall) for q in worst
+        if by_code[rule.dimension].score is not None and by_code[rule.dimension].score < rule.below
     )
-    return tuple(out)
+
+
+def progress(bank: BankSpec, answers: Answers) -> Progress:
+    """Questions answered (N/A counts) and required ones still missing, per dimension."""
+    return Progress(
+        tuple(
+            DimensionProgress(
+                code=dim.code,
+                done=sum(1 for q in dim.questions if has_value(q, answers.get(q.id))),
+                total=len(dim.questions),
+                missing_required=tuple(
+                    q.code
+                    for q in dim.questions
+                    if q.required and not has_value(q, answers.get(q.id))
+                ),
+            )
+            for dim in bank.dimensions
+        )
+    )
+
+
+def is_provisional(score: AssessmentScore, threshold: float) -> bool:
+    """Too little is answered to claim a level: coverage below `threshold` (0..1)."""
+    return score.coverage is None or score.coverage < threshold
+
+
+# Banks from their plain form -------------------------------------------------------
+
+
+def bank_from_dict(data: Mapping) -> BankSpec:
+    """A bank from the normalised dict of `frameworks.io` (a parsed file or an export).
+
+    Questions and choices carry their database ids when the dict has them
+    (`framework_to_dict(..., with_ids=True)`); otherwise they are numbered in
+    bank order, which is how a report's embedded bank is re-scored.
+    """
+    counter = iter(range(1, 10**9))
+    dimensions = []
+    for d in data["dimensions"]:
+        questions = []
+        for q in d["questions"]:
+            questions.append(
+                QuestionSpec(
+                    id=q.get("id") or next(counter),
+                    code=q["code"],
+                    kind=q["kind"],
+                    text=q["text"],
+                    dimension=d["code"],
+                    weight=q["weight"],
+                    guidance=q.get("guidance", ""),
+                    required=q["required"],
+                    allow_na=q["allow_na"],
+                    scored=q.get("scored", True),
+                    choices=tuple(
+                        ChoiceSpec(c.get("id") or next(counter), c["label"], c["score"])
+                        for c in q.get("choices") or ()
+                    ),
+                    min_value=q.get("min"),
+                    max_value=q.get("max"),
+                    unit=q.get("unit") or "",
+                    references=tuple(q.get("references") or ()),
+                )
+            )
+        dimensions.append(
+            DimensionSpec(d["code"], d["name"], d["weight"], tuple(questions), d["description"])
+        )
+    return BankSpec(
+        dimensions=tuple(dimensions),
+        models=tuple(
+            ModelSpec(
+                code=m["code"],
+                name=m["name"],
+                targets={p["dimension"]: p["target"] for p in m["profile"]},
+                conditions=tuple(
+                    ConditionSpec(c["question"], c["at_least"], c["why"])
+                    for c in m.get("conditions") or ()
+                ),
+                rationales={p["dimension"]: p["rationale"] for p in m["profile"]},
+                description=m["description"],
+                strengths=m["strengths"],
+                weaknesses=m["weaknesses"],
+            )
+            for m in data["models"]
+        ),
+        bands=tuple(
+            BandSpec(b["min"], b["max"], b["label"], b.get("description", ""))
+            for b in data["maturity_bands"]
+        ),
+        rules=tuple(
+            RuleSpec(d["code"], r["below"], r["text"])
+            for d in data["dimensions"]
+            for r in d.get("recommendations") or ()
+        ),
+        red_lines=tuple(
+            RedLineSpec(r["question"], r["below"], r["cap"], r["reason"])
+            for r in data.get("red_lines") or ()
+        ),
+        ready_at=data.get("ready_at", DEFAULT_READY_AT),
+        slug=data["slug"],
+        version=data["version"],
+        title=data["title"],
+    )

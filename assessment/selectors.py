@@ -1,199 +1,219 @@
-"""Reads that need joins, each with a fixed number of queries."""
+"""Reads: the assessment snapshot and the lists built from it, in constant queries.
+
+`assessment_snapshot` is the one read model of an assessment. Every page, export
+and report is built from it; when a feature needs more about an assessment, it
+extends the snapshot instead of querying again.
+"""
+
+from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property, lru_cache
 
-from django.db.models import Prefetch, Q, QuerySet
+import django_filters
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from frameworks.models import (
-    CooperationModel,
-    Dimension,
-    Framework,
-    MaturityBand,
-    Question,
-    Recommendation,
-)
+from frameworks.io import framework_to_dict
+from frameworks.models import Framework
 
-from . import scoring
-from .models import Answer, Assessment
+from . import answers, scoring
+from .models import Answer, Assessment, Partnership, StatusChange
 
-# Published and retired banks never change, so their scoring input is built once per
-# process. The key includes published_at, so a reused primary key cannot hit.
-_BANK_CACHE: dict[tuple[int, object], scoring.BankSpec] = {}
-_BANK_CACHE_SIZE = 64
+# Banks -------------------------------------------------------------------------------
 
 
 def bank_spec(framework: Framework) -> scoring.BankSpec:
-    return bank_specs([framework])[framework.pk]
+    """The scoring input of a bank. Published and retired versions never change, so
+    theirs is built once per process; drafts are read afresh."""
+    if framework.is_draft or framework.published_at is None:
+        return _build_bank_spec(framework)
+    return _published_bank_spec(framework.pk, framework.published_at)
 
 
-def bank_specs(frameworks: Iterable[Framework]) -> dict[int, scoring.BankSpec]:
-    """Plain scoring input for several frameworks: cached, or built in five queries."""
-    frameworks = {f.pk: f for f in frameworks}
-    out, missing = {}, []
-    for f in frameworks.values():
-        key = (f.pk, f.published_at)
-        if not f.is_draft and f.published_at and key in _BANK_CACHE:
-            out[f.pk] = _BANK_CACHE[key]
-        else:
-            missing.append(f.pk)
-    if missing:
-        for pk, spec in _build_bank_specs(missing).items():
-            out[pk] = spec
-            f = frameworks[pk]
-            if not f.is_draft and f.published_at:
-                if len(_BANK_CACHE) >= _BANK_CACHE_SIZE:
-                    _BANK_CACHE.clear()
-                _BANK_CACHE[(pk, f.published_at)] = spec
-    return out
+@lru_cache(maxsize=64)
+def _published_bank_spec(framework_id: int, published_at: datetime) -> scoring.BankSpec:
+    # published_at is part of the key, so a reused primary key can never hit.
+    return _build_bank_spec(Framework.objects.get(pk=framework_id))
 
 
-def _build_bank_specs(framework_ids: Iterable[int]) -> dict[int, scoring.BankSpec]:
-    ids = set(framework_ids)
-    questions = defaultdict(list)
-    for q in Question.objects.filter(framework_id__in=ids).prefetch_related("choices"):
-        questions[q.dimension_id].append(
-            scoring.QuestionSpec(
-                id=q.pk,
-                code=q.code,
-                kind=q.kind,
-                weight=q.weight,
-                choices=tuple(scoring.ChoiceSpec(c.pk, c.score) for c in q.choices.all()),
-                min_value=q.min_value,
-                max_value=q.max_value,
-                required=q.required,
-            )
-        )
-    parts = defaultdict(lambda: {"dims": [], "models": [], "bands": [], "rules": []})
-    codes = {}
-    for d in Dimension.objects.filter(framework_id__in=ids):
-        codes[d.pk] = d.code
-        parts[d.framework_id]["dims"].append(
-            scoring.DimensionSpec(d.code, d.name, d.weight, tuple(questions[d.pk]))
-        )
-    for m in CooperationModel.objects.filter(framework_id__in=ids).prefetch_related("profile"):
-        targets = {codes[p.dimension_id]: p.target for p in m.profile.all()}
-        parts[m.framework_id]["models"].append(scoring.ModelSpec(m.code, m.name, targets))
-    for b in MaturityBand.objects.filter(framework_id__in=ids):
-        parts[b.framework_id]["bands"].append(scoring.BandSpec(b.min_score, b.max_score, b.label))
-    for r in Recommendation.objects.filter(framework_id__in=ids):
-        parts[r.framework_id]["rules"].append(
-            scoring.RuleSpec(codes[r.dimension_id], r.below, r.text)
-        )
-    return {
-        fid: scoring.BankSpec(
-            tuple(p["dims"]), tuple(p["models"]), tuple(p["bands"]), tuple(p["rules"])
-        )
-        for fid, p in parts.items()
-    }
+def _build_bank_spec(framework: Framework) -> scoring.BankSpec:
+    return scoring.bank_from_dict(framework_to_dict(framework, with_ids=True))
 
 
-def answer_value(answer: Answer) -> scoring.AnswerValue:
-    return scoring.AnswerValue(
-        choice_ids=frozenset(c.pk for c in answer.choices.all()),
-        number=answer.number,
-        is_na=answer.is_na,
-        text=answer.text,
-    )
+# The snapshot --------------------------------------------------------------------------
 
 
-def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("question", "updated_by")
-        .prefetch_related("choices")
-    )
-    return {a.question_id: a for a in answers}
+@dataclass(frozen=True)
+class AnswerRecord:
+    """When and by whom an answer was last saved, and its version for conflicts."""
+
+    version: int
+    updated_at: datetime
+    updated_by: str
 
 
-# Questions with their choices, for pages that list a whole bank.
-QUESTIONS_WITH_CHOICES = Prefetch(
-    "questions", queryset=Question.objects.prefetch_related("choices")
-)
+@dataclass(frozen=True)
+class AssessmentSnapshot:
+    """An assessment with its bank, answers, scores and progress, read once."""
+
+    assessment: Assessment
+    bank: scoring.BankSpec
+    answers: Mapping[int, answers.AnswerValue]
+    records: Mapping[int, AnswerRecord]
+    score: scoring.AssessmentScore
+    progress: scoring.Progress
+    provisional: bool
+
+    def display(self, question: scoring.QuestionSpec) -> str:
+        return answers.display(question, self.answers.get(question.id))
+
+    @cached_property
+    def missing_required(self) -> list[scoring.QuestionSpec]:
+        codes = set(self.progress.missing_required)
+        return [q for q in self.bank.questions if q.code in codes]
+
+    @cached_property
+    def low_confidence(self) -> list[scoring.QuestionSpec]:
+        return [
+            q
+            for q in self.bank.questions
+            if q.id in self.answers and self.answers[q.id].confidence == "low"
+        ]
 
 
-def dashboard_assessments(
-    user, *, status: str = "", partnership: str = "", search: str = "", sort: str = ""
-) -> QuerySet[Assessment]:
-    sorts = {
-        "updated": "-updated_at",
-        "-updated": "updated_at",
-        "partnership": "partnership__name",
-        "-partnership": "-partnership__name",
-        "status": "status",
-        "-status": "-status",
-        "created": "-created_at",
-    }
-    qs = Assessment.objects.visible_to(user).select_related("partnership", "framework", "owner")
-    if status in Assessment.Status.values:
-        qs = qs.filter(status=status)
-    if partnership.isdigit():
-        qs = qs.filter(partnership_id=int(partnership))
-    if search:
-        qs = qs.filter(
-            Q(partnership__name__icontains=search)
-            | Q(partnership__countries__icontains=search)
-            | Q(owner__username__icontains=search)
-            | Q(marking__icontains=search)
-        )
-    return qs.order_by(sorts.get(sort, "-updated_at"), "-pk")
+def assessment_snapshot(assessment: Assessment) -> AssessmentSnapshot:
+    """Two queries (answers, multiple-choice links) once the bank is cached."""
+    return assessment_snapshots([assessment])[assessment.pk]
 
 
-def answer_values_for(assessment_ids: Iterable[int]) -> dict[int, dict[int, scoring.AnswerValue]]:
-    """Scoring input for several assessments in two queries, without model instances
-    (the page-sized dashboard reads hundreds of answers)."""
-    ids = list(assessment_ids)
-    chosen = defaultdict(set)
-    through = Answer.choices.through.objects.filter(answer__assessment_id__in=ids)
-    for answer_id, choice_id in through.values_list("answer_id", "choice_id"):
-        chosen[answer_id].add(choice_id)
-    out: dict[int, dict[int, scoring.AnswerValue]] = defaultdict(dict)
-    rows = Answer.objects.filter(assessment_id__in=ids).values_list(
-        "pk", "assessment_id", "question_id", "number", "is_na", "text"
-    )
-    for pk, assessment_id, question_id, number, is_na, text in rows:
-        out[assessment_id][question_id] = scoring.AnswerValue(
-            frozenset(chosen.get(pk, ())), number, is_na, text
-        )
-    return out
-
-
-def scores_for(assessments: list[Assessment]) -> dict[int, tuple[scoring.AssessmentScore, dict]]:
-    """Scores and per-dimension progress for a page of assessments, in fixed queries."""
-    banks = bank_specs(a.framework for a in assessments)
-    answers = answer_values_for(a.pk for a in assessments)
+def assessment_snapshots(assessments: Iterable[Assessment]) -> dict[int, AssessmentSnapshot]:
+    """Snapshots of several assessments (a dashboard page) in the same two queries."""
+    assessments = list(assessments)
+    banks = {a.framework_id: bank_spec(a.framework) for a in assessments}
+    values, records = _answers_of([a.pk for a in assessments])
+    threshold = settings.PROVISIONAL_BELOW_COVERAGE
     out = {}
     for a in assessments:
         bank = banks[a.framework_id]
-        out[a.pk] = (
-            scoring.score_assessment(bank, answers[a.pk]),
-            progress(bank, answers[a.pk]),
+        score = scoring.score_assessment(bank, values[a.pk])
+        out[a.pk] = AssessmentSnapshot(
+            assessment=a,
+            bank=bank,
+            answers=values[a.pk],
+            records=records[a.pk],
+            score=score,
+            progress=scoring.progress(bank, values[a.pk]),
+            provisional=scoring.is_provisional(score, threshold),
         )
     return out
 
 
-def progress(bank: scoring.BankSpec, answers: dict[int, scoring.AnswerValue]) -> dict:
-    """Answered / total questions per dimension code and overall ('total' key)."""
-    out = {}
-    done_all = total_all = 0
-    for dim in bank.dimensions:
-        done = sum(1 for q in dim.questions if scoring.is_answered(q, answers.get(q.id)))
-        missing = [
-            q.code
-            for q in dim.questions
-            if q.required and not scoring.is_answered(q, answers.get(q.id))
-        ]
-        out[dim.code] = {
-            "done": done,
-            "total": len(dim.questions),
-            "percent": round(100 * done / len(dim.questions)) if dim.questions else 100,
-            "missing_required": missing,
-        }
-        done_all += done
-        total_all += len(dim.questions)
-    out["total"] = {
-        "done": done_all,
-        "total": total_all,
-        "percent": round(100 * done_all / total_all) if total_all else 100,
-    }
-    return out
+def _answers_of(assessment_ids: list[int]):
+    values: dict[int, dict[int, answers.AnswerValue]] = defaultdict(dict)
+    records: dict[int, dict[int, AnswerRecord]] = defaultdict(dict)
+    if not assessment_ids:
+        return values, records
+    multi = defaultdict(set)
+    links = Answer.choices.through.objects.filter(answer__assessment_id__in=assessment_ids)
+    for answer_id, choice_id in links.values_list("answer_id", "choice_id"):
+        multi[answer_id].add(choice_id)
+    rows = Answer.objects.filter(assessment_id__in=assessment_ids).values_list(
+        "pk", "assessment_id", "question_id", "choice_id", "number", "text", "is_na",
+        "comment", "confidence", "version", "updated_at", "updated_by__username",
+    )  # fmt: skip
+    for (
+        pk, assessment_id, question_id, choice_id, number, text, is_na,
+        comment, confidence, version, updated_at, updated_by,
+    ) in rows:  # fmt: skip
+        chosen = multi.get(pk) or ({choice_id} if choice_id else set())
+        values[assessment_id][question_id] = answers.AnswerValue(
+            choice_ids=frozenset(chosen),
+            number=number,
+            text=text,
+            is_na=is_na,
+            comment=comment,
+            confidence=confidence,
+        )
+        records[assessment_id][question_id] = AnswerRecord(version, updated_at, updated_by)
+    return values, records
+
+
+def status_history(assessment: Assessment) -> QuerySet[StatusChange]:
+    return assessment.status_changes.select_related("by")
+
+
+def last_status_change(assessment: Assessment) -> StatusChange | None:
+    return status_history(assessment).order_by("-at", "-pk").first()
+
+
+# Lists -------------------------------------------------------------------------------
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """The dashboard's filters and sort orders; the CSV export reads the same."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.ChoiceFilter(choices=Assessment.Status.choices, label=_("Status"))
+    partnership = django_filters.ModelChoiceFilter(
+        queryset=Partnership.objects.none(), label=_("Partnership")
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("updated_at", "updated"),
+            ("partnership__name", "partnership"),
+            ("status", "status"),
+            ("created_at", "created"),
+        ),
+        field_labels={
+            "-updated": _("Recently updated"),
+            "updated": _("Least recently updated"),
+            "partnership": _("Partnership A-Z"),
+            "-partnership": _("Partnership Z-A"),
+            "status": _("Status"),
+            "-created": _("Recently created"),
+        },
+        choices=[
+            ("-updated", _("Recently updated")),
+            ("updated", _("Least recently updated")),
+            ("partnership", _("Partnership A-Z")),
+            ("-partnership", _("Partnership Z-A")),
+            ("status", _("Status")),
+            ("-created", _("Recently created")),
+        ],
+        label=_("Sort by"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["q", "status", "partnership"]
+
+    def __init__(self, data=None, *, user, **kwargs):
+        queryset = Assessment.objects.visible_to(user).select_related(
+            "partnership", "framework", "owner"
+        )
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.filters["partnership"].queryset = Partnership.objects.visible_to(user).order_by("name")
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(partnership__name__icontains=value)
+            | Q(partnership__countries__icontains=value)
+            | Q(owner__username__icontains=value)
+            | Q(marking__icontains=value)
+        )
+
+    @property
+    def qs(self) -> QuerySet[Assessment]:
+        queryset = super().qs
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("-updated_at")
+        return queryset.order_by(*queryset.query.order_by, "-pk")

@@ -1,76 +1,86 @@
-"""Writes: one function per workflow step. Views and commands call these."""
+"""Writes: one atomic function per workflow step. Views, commands and tests call these.
 
+Saving answers and conflicts. A page shows each answer with the `version` it was
+at; the page sends that version back with every save (hidden `q<id>_version`).
+`answers_save` locks the assessment row, so saves of one assessment happen one
+at a time, then per answer: an unchanged value is skipped; a changed value based
+on the stored version is written and its version goes up by one; a changed value
+based on an older version is a conflict: the newer stored answer is kept and
+returned, with who saved it and when. The page (or the autosave status line)
+shows it and takes the newer version, so saving again deliberately replaces it.
+The questionnaire view, autosave (`views/questionnaire.py`), the status partials
+(`_autosave_status.html`, `_conflict.html`) and `static/js/app.js` show the result.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from frameworks.models import Framework, Question
+from frameworks.models import Framework
 
-from .access import AssessmentLocked
+from . import answers
+from .access import (
+    AssessmentLocked,
+    can_create_assessment,
+    check_edit,
+    check_review,
+    teams_for,
+)
 from .models import Answer, Assessment, Partnership, StatusChange, Team
-from .selectors import answer_value, answers_by_question, bank_spec, progress
+from .scoring import QuestionSpec
+from .selectors import AnswerRecord, assessment_snapshot, bank_spec
 
-
-@dataclass(frozen=True)
-class AnswerInput:
-    choice_ids: frozenset[int] = frozenset()
-    number: float | None = None
-    text: str = ""
-    is_na: bool = False
-    comment: str = ""
+ANSWER_FIELDS = ["choice", "number", "text", "is_na", "comment", "confidence"]
 
 
 class AnswerConflict(Exception):
-    """Someone saved a newer version of this answer; the newer one is kept."""
-
-    def __init__(self, current: Answer):
-        self.current = current
-        super().__init__(f"answer {current.pk} is at version {current.version}")
+    """Someone saved a newer version of an answer; the newer one is kept."""
 
 
 class IncompleteAssessment(Exception):
-    def __init__(self, missing: list[str]):
-        self.missing = missing
+    def __init__(self, missing: Sequence[str]):
+        self.missing = list(missing)
         super().__init__(", ".join(missing))
 
 
-def answer_problems(question: Question, value: AnswerInput) -> dict[str, str]:
-    """What is wrong with a value for a question; shared by forms and services."""
-    problems = {}
-    if value.is_na and not question.allow_na:
-        problems["na"] = _("This question cannot be answered N/A.")
-    if value.is_na:
-        return problems
-    valid_ids = {c.pk for c in question.choices.all()}
-    if not value.choice_ids <= valid_ids:
-        problems["value"] = _("Select a valid choice for this question.")
-    elif question.kind != Question.Kind.MULTI and len(value.choice_ids) > 1:
-        problems["value"] = _("Select only one choice.")
-    if value.choice_ids and not question.has_choices:
-        problems["value"] = _("This question takes no choices.")
-    if value.number is not None:
-        if question.kind != Question.Kind.NUMERIC:
-            problems["value"] = _("This question takes no number.")
-        elif question.min_value is not None and value.number < question.min_value:
-            problems["value"] = _("Enter a number of at least %(min)g.") % {
-                "min": question.min_value
-            }
-        elif question.max_value is not None and value.number > question.max_value:
-            problems["value"] = _("Enter a number of at most %(max)g.") % {
-                "max": question.max_value
-            }
-    if value.text and question.kind != Question.Kind.TEXT:
-        problems["value"] = _("This question takes no free text.")
-    return problems
+@dataclass(frozen=True)
+class AnswerChange:
+    """A value for one question, and the answer version the page was showing."""
+
+    question: QuestionSpec
+    value: answers.AnswerValue
+    base_version: int
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The newer answer that a stale save did not replace."""
+
+    value: answers.AnswerValue
+    record: AnswerRecord
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    records: dict[int, AnswerRecord]
+    conflicts: dict[int, Conflict]
+    written: int
+
+
+# Partnerships -----------------------------------------------------------------------
 
 
 @transaction.atomic
 def partnership_create(
     *, user, team: Team, name: str, countries: str, declared_model: str, description: str = ""
 ) -> Partnership:
+    if not teams_for(user).filter(pk=team.pk).exists():
+        raise PermissionDenied(_("Only analysts of a team file partnerships under it."))
     partnership = Partnership(
         team=team,
         name=name,
@@ -93,10 +103,15 @@ def partnership_update(*, partnership: Partnership, **fields) -> Partnership:
     return partnership
 
 
+# Assessments --------------------------------------------------------------------------
+
+
 @transaction.atomic
 def assessment_create(
     *, user, partnership: Partnership, framework: Framework, marking: str
 ) -> Assessment:
+    if not can_create_assessment(user, partnership):
+        raise PermissionDenied(_("Only analysts of the partnership's team start assessments."))
     if framework.status != Framework.Status.PUBLISHED:
         raise ValidationError({"framework": _("Choose a published question bank.")})
     assessment = Assessment(
@@ -110,91 +125,152 @@ def assessment_create(
     return assessment
 
 
-def _stored_input(answer: Answer) -> AnswerInput:
-    return AnswerInput(
-        choice_ids=answer_value(answer).choice_ids,
+@transaction.atomic
+def answers_save(*, assessment: Assessment, user, changes: Sequence[AnswerChange]) -> SaveResult:
+    """Store a page (or one autosaved question) of answers in one transaction.
+
+    A constant number of queries whatever the number of answers: lock, read,
+    one bulk insert and one bulk update (each with its history), the multiple
+    choice links, and touching the assessment. Invalid values raise
+    ValidationError and store nothing; stale ones come back as conflicts.
+    """
+    locked = (
+        Assessment.objects.select_for_update().select_related("partnership").get(pk=assessment.pk)
+    )
+    check_edit(user, locked)
+    bank = bank_spec(assessment.framework)
+    for change in changes:
+        if bank.question_by_id.get(change.question.id) != change.question:
+            raise ValidationError(_("This question is not part of this assessment's bank."))
+        found = answers.problems(change.question, change.value)
+        if found:
+            raise ValidationError({change.question.code: list(found.values())})
+
+    ids = [change.question.id for change in changes]
+    stored = {
+        a.question_id: a
+        for a in Answer.objects.filter(assessment=locked, question_id__in=ids).select_related(
+            "updated_by"
+        )
+    }
+    multi_links = _multi_links([a.pk for a in stored.values()], bank)
+    now = timezone.now()
+    records: dict[int, AnswerRecord] = {}
+    conflicts: dict[int, Conflict] = {}
+    created, updated, multi = [], [], {}
+    for change in changes:
+        question, value = change.question, change.value.normalised()
+        current = stored.get(question.id)
+        if current is None:
+            answer = Answer(assessment=locked, question_id=question.id, updated_by=user)
+            created.append(answer)
+        else:
+            if _stored_value(current, multi_links) == value:
+                records[question.id] = _record(current)
+                continue
+            if current.version != change.base_version:
+                conflicts[question.id] = Conflict(
+                    _stored_value(current, multi_links), _record(current)
+                )
+                continue
+            answer = current
+            answer.version += 1
+            answer.updated_by = user
+            updated.append(answer)
+        _apply(answer, question, value, now)
+        if question.kind == "multi":
+            multi[question.id] = (answer, value.choice_ids)
+
+    if created:
+        created = bulk_create_with_history(created, Answer, default_user=user, default_date=now)
+    if updated:
+        bulk_update_with_history(
+            updated,
+            Answer,
+            [*ANSWER_FIELDS, "version", "updated_by", "updated_at"],
+            default_user=user,
+            default_date=now,
+        )
+    for answer in (*created, *updated):
+        records[answer.question_id] = AnswerRecord(answer.version, now, user.get_username())
+    if multi:
+        _store_multi_choices(multi.values(), now)
+    written = len(created) + len(updated)
+    if written:
+        Assessment.objects.filter(pk=locked.pk).update(updated_at=now)
+    return SaveResult(records=records, conflicts=conflicts, written=written)
+
+
+def _apply(answer: Answer, question: QuestionSpec, value: answers.AnswerValue, now) -> None:
+    single = question.kind != "multi" and value.choice_ids
+    answer.choice_id = next(iter(value.choice_ids)) if single else None
+    answer.number = value.number
+    answer.text = value.text
+    answer.is_na = value.is_na
+    answer.comment = value.comment
+    answer.confidence = value.confidence
+    answer.updated_at = now
+
+
+def _multi_links(answer_ids: list[int], bank) -> dict[int, frozenset[int]]:
+    if not answer_ids or not any(q.kind == "multi" for q in bank.questions):
+        return {}
+    links: dict[int, set[int]] = {}
+    through = Answer.choices.through.objects.filter(answer_id__in=answer_ids)
+    for answer_id, choice_id in through.values_list("answer_id", "choice_id"):
+        links.setdefault(answer_id, set()).add(choice_id)
+    return {pk: frozenset(ids) for pk, ids in links.items()}
+
+
+def _stored_value(answer: Answer, multi_links: dict[int, frozenset[int]]) -> answers.AnswerValue:
+    chosen = multi_links.get(answer.pk) or (
+        frozenset([answer.choice_id]) if answer.choice_id else frozenset()
+    )
+    return answers.AnswerValue(
+        choice_ids=chosen,
         number=answer.number,
         text=answer.text,
         is_na=answer.is_na,
         comment=answer.comment,
+        confidence=answer.confidence,
     )
 
 
-def _normalised(value: AnswerInput) -> AnswerInput:
-    # N/A replaces any value: an N/A answer keeps only its comment.
-    if value.is_na:
-        return AnswerInput(is_na=True, comment=value.comment)
-    return value
+def _record(answer: Answer) -> AnswerRecord:
+    return AnswerRecord(answer.version, answer.updated_at, answer.updated_by.get_username())
 
 
-@transaction.atomic
-def answer_save(
-    *, assessment: Assessment, question: Question, user, value: AnswerInput, base_version: int
-) -> Answer:
-    """Store one answer if it is based on the stored version.
-
-    `base_version` is the version the analyst's page was showing (0 for no
-    answer yet). An unchanged value is a no-op; a changed value based on an
-    older version raises AnswerConflict and leaves the newer answer in place.
-    """
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not locked.is_editable:
-        raise AssessmentLocked(_("This assessment is no longer a draft."))
-    if question.framework_id != locked.framework_id:
-        raise ValidationError(_("This question is not part of this assessment's bank."))
-    problems = answer_problems(question, value)
-    if problems:
-        raise ValidationError(problems)
-    value = _normalised(value)
-
-    current = _locked_answer(assessment, question)
-    if current is None:
-        try:
-            with transaction.atomic():
-                answer = Answer.objects.create(
-                    assessment=locked,
-                    question=question,
-                    number=value.number,
-                    text=value.text,
-                    is_na=value.is_na,
-                    comment=value.comment,
-                    updated_by=user,
-                )
-        except IntegrityError:
-            # Another request created it between our read and our insert.
-            current = _locked_answer(assessment, question)
-        else:
-            answer.choices.set(value.choice_ids)
-            _touch(locked)
-            return answer
-
-    if _stored_input(current) == value:
-        return current
-    if current.version != base_version:
-        raise AnswerConflict(current)
-    current.number = value.number
-    current.text = value.text
-    current.is_na = value.is_na
-    current.comment = value.comment
-    current.version += 1
-    current.updated_by = user
-    current.save()
-    current.choices.set(value.choice_ids)
-    _touch(locked)
-    return current
-
-
-def _locked_answer(assessment: Assessment, question: Question) -> Answer | None:
-    return (
-        Answer.objects.select_for_update()
-        .filter(assessment=assessment, question=question)
-        .prefetch_related("choices")
-        .first()
+def _store_multi_choices(items, now) -> None:
+    """Replace the ticked options of multiple-choice answers, with their history."""
+    through = Answer.choices.through
+    answer_ids = [answer.pk for answer, _ids in items]
+    through.objects.filter(answer_id__in=answer_ids).delete()
+    links = through.objects.bulk_create(
+        through(answer_id=answer.pk, choice_id=choice_id)
+        for answer, choice_ids in items
+        for choice_id in sorted(choice_ids)
     )
+    # The historical rows just written for these answers get the options as they are now.
+    history = Answer.history.model
+    latest = dict(
+        history.objects.filter(id__in=answer_ids, history_date=now).values_list("id", "history_id")
+    )
+    m2m_model = _m2m_history_model()
+    m2m_model.objects.bulk_create(
+        m2m_model(history_id=latest[link.answer_id], answer_id=link.answer_id,
+                  choice_id=link.choice_id, id=link.pk)
+        for link in links
+        if link.answer_id in latest
+    )  # fmt: skip
 
 
-def _touch(assessment: Assessment) -> None:
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+def _m2m_history_model():
+    from django.apps import apps
+
+    return apps.get_model("assessment", "HistoricalAnswer_choices")
+
+
+# Workflow ---------------------------------------------------------------------------
 
 
 def _change_status(
@@ -216,16 +292,10 @@ def _change_status(
     return locked
 
 
-def missing_required(assessment: Assessment) -> list[str]:
-    bank = bank_spec(assessment.framework)
-    values = {qid: answer_value(a) for qid, a in answers_by_question(assessment).items()}
-    prog = progress(bank, values)
-    return [code for dim in bank.dimensions for code in prog[dim.code]["missing_required"]]
-
-
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user) -> Assessment:
-    missing = missing_required(assessment)
+    check_edit(user, assessment)
+    missing = assessment_snapshot(assessment).progress.missing_required
     if missing:
         raise IncompleteAssessment(missing)
     return _change_status(
@@ -238,6 +308,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
 
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, user, comment: str = "") -> Assessment:
+    check_review(user, assessment)
     return _change_status(
         assessment,
         to=Assessment.Status.APPROVED,
@@ -249,6 +320,7 @@ def assessment_approve(*, assessment: Assessment, user, comment: str = "") -> As
 
 @transaction.atomic
 def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessment:
+    check_review(user, assessment)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what needs to change before returning it.")})
     return _change_status(

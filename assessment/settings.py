@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
+    "django_filters",
     "axes",
     "simple_history",
     "frameworks",
@@ -87,7 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "assessment.middleware.LoginRequiredWithHtmx",
+    "assessment.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -115,7 +117,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "assessment.context_processors.roles",
             ],
         },
     },
@@ -141,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+CSRF_FAILURE_VIEW = "assessment.views.errors.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessment:dashboard"
@@ -169,9 +172,10 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions end after a period of inactivity (seconds); every request renews them.
+# Sessions end after a period of inactivity (seconds); requests renew them, at most
+# once a minute (assessment.middleware.SessionRefreshMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -213,6 +217,13 @@ CONTENT_SECURITY_POLICY = {
 # Audit trail: admins read the history of answers, assessments and banks in the
 # admin; reverting is off, because it would bypass the workflow and the bank lock.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Results below this share of the scored weight answered are provisional: pages and
+# reports show the score but claim no maturity level (percent, 0-100).
+PROVISIONAL_BELOW_PERCENT = env_int("PROVISIONAL_BELOW_PERCENT", 60)
+if not 0 <= PROVISIONAL_BELOW_PERCENT <= 100:
+    raise ImproperlyConfigured("PROVISIONAL_BELOW_PERCENT must be between 0 and 100.")
+PROVISIONAL_BELOW_COVERAGE = PROVISIONAL_BELOW_PERCENT / 100
 
 # Reports: the largest data: URL the PDF fetcher accepts, in bytes.
 REPORT_MAX_DATA_URL_BYTES = env_int("REPORT_MAX_DATA_URL_BYTES", 64 * 1024)

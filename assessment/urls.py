@@ -29,8 +29,8 @@ assessment_patterns = [
     path("assessments/<int:pk>/answers.csv", exports.export_answers_csv, name="export_answers_csv"),
     path("assessments/<int:pk>/scores.csv", exports.export_scores_csv, name="export_scores_csv"),
     path("assessments/<int:pk>/report.pdf", exports.export_pdf, name="export_pdf"),
-    path("assessments/compare/", results.compare, name="compare"),
-    path("assessments.csv", exports.dashboard_csv, name="dashboard_csv"),
+    path("assessments/compare/", results.compare_view, name="compare"),
+    path("assessments.csv", exports.export_dashboard_csv, name="dashboard_csv"),
     path("partnerships/<int:pk>/trend/", results.trend, name="trend"),
 ]
 

@@ -13,7 +13,10 @@ from typing import Any
 
 import yaml
 
-from .models import MODEL_CODES, SCORE_MAX, SCORE_MIN, Framework, Question
+from .models import SCORE_MAX, SCORE_MIN, CooperationModel, Framework, Question
+
+MODEL_CODES = CooperationModel.Code.values
+DEFAULT_READY_AT = 90.0
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -81,7 +84,9 @@ _TOP = {
     "version": ("int", True, None),
     "title": ("text", True, None),
     "description": ("str", False, ""),
+    "ready_at": ("number", False, DEFAULT_READY_AT),
     "dimensions": ("list", True, None),
+    "red_lines": ("list", False, []),
     "models": ("list", True, None),
     "maturity_bands": ("list", True, None),
 }
@@ -101,6 +106,8 @@ _QUESTION = {
     "weight": ("number", False, 1.0),
     "required": ("bool", False, True),
     "allow_na": ("bool", False, False),
+    "scored": ("bool", False, True),
+    "references": ("list", False, []),
     "choices": ("list", False, None),
     "min": ("number", False, None),
     "max": ("number", False, None),
@@ -115,6 +122,18 @@ _MODEL = {
     "strengths": ("text", True, None),
     "weaknesses": ("text", True, None),
     "profile": ("list", True, None),
+    "conditions": ("list", False, []),
+}
+_CONDITION = {
+    "question": ("code", True, None),
+    "at_least": ("number", True, None),
+    "why": ("text", True, None),
+}
+_RED_LINE = {
+    "question": ("code", True, None),
+    "below": ("number", True, None),
+    "cap": ("number", True, None),
+    "reason": ("text", True, None),
 }
 _PROFILE = {
     "dimension": ("text", True, None),
@@ -242,7 +261,7 @@ def load_yaml(raw: bytes | str, *, source: str) -> Any:
                 source, [BankProblem("", f"not UTF-8 text (byte {exc.start})")]
             ) from None
     try:
-        return yaml.load(raw, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(raw, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -264,9 +283,11 @@ def validate_bank(data: Any, *, source: str) -> dict:
         raise BankValidationError(source, check.problems)
     if top["version"] is not None and top["version"] < 1:
         check.add("version", "must be 1 or more")
+    check.in_range(top["ready_at"], 0, 100, "ready_at")
 
     dimension_codes: dict[str, str] = {}
     question_codes: dict[str, str] = {}
+    scoreable: dict[str, dict] = {}
     dimensions = []
     if top["dimensions"] == []:
         check.add("dimensions", "must list at least one dimension")
@@ -280,6 +301,7 @@ def validate_bank(data: Any, *, source: str) -> dict:
             check.unique(question["code"], question_codes, f"{q_where}.code", "question code")
             _check_question(check, question, q_where)
             questions.append(question)
+            scoreable[question["code"]] = question
         dim["questions"] = questions
         recommendations = check.items(
             dim["recommendations"], _RECOMMENDATION, f"{where}.recommendations"
@@ -292,6 +314,14 @@ def validate_bank(data: Any, *, source: str) -> dict:
         dim["recommendations"] = [rec for _w, rec in recommendations]
         dimensions.append(dim)
     top["dimensions"] = dimensions
+
+    red_lines = []
+    for where, red_line in check.items(top["red_lines"], _RED_LINE, "red_lines"):
+        _check_rule_question(check, red_line["question"], scoreable, f"{where}.question")
+        _check_share(check, red_line["below"], f"{where}.below")
+        check.in_range(red_line["cap"], 0, 100, f"{where}.cap")
+        red_lines.append(red_line)
+    top["red_lines"] = red_lines
 
     model_codes: dict[str, str] = {}
     models = []
@@ -311,6 +341,14 @@ def validate_bank(data: Any, *, source: str) -> dict:
             if model["profile"] is not None and code not in profiled:
                 check.add(f"{where}.profile", f"has no target for dimension {code!r}")
         model["profile"] = profile
+        conditions = []
+        for c_where, condition in check.items(
+            model["conditions"], _CONDITION, f"{where}.conditions"
+        ):
+            _check_rule_question(check, condition["question"], scoreable, f"{c_where}.question")
+            _check_share(check, condition["at_least"], f"{c_where}.at_least")
+            conditions.append(condition)
+        model["conditions"] = conditions
         models.append(model)
     if top["models"] is not None and not top["models"]:
         check.add("models", "must list at least one cooperation model")
@@ -325,7 +363,39 @@ def validate_bank(data: Any, *, source: str) -> dict:
     return top
 
 
+def _check_rule_question(check: _Checker, code: str | None, questions: dict, where: str) -> None:
+    """A red line or condition must rest on a scored question that cannot be N/A."""
+    if code is None:
+        return
+    question = questions.get(code)
+    if question is None:
+        check.add(where, f"unknown question {code!r}")
+    elif not _is_scored(question):
+        check.add(where, f"question {code!r} is not scored")
+    elif question["allow_na"]:
+        check.add(where, f"question {code!r} allows N/A, so it could be dodged")
+
+
+def _is_scored(question: dict) -> bool:
+    if not question["scored"] or question["kind"] not in KINDS or question["kind"] == "text":
+        return False
+    if question["kind"] == "numeric":
+        return question["min"] is not None and question["max"] is not None
+    return bool(question["choices"])
+
+
+def _check_share(check: _Checker, value: float | None, where: str) -> None:
+    if value is not None and not (0 < value <= 1):
+        check.add(where, f"must be above 0 and at most 1 (a question score), got {value:g}")
+
+
 def _check_question(check: _Checker, question: dict, where: str) -> None:
+    references = []
+    for index, reference in enumerate(question["references"] or []):
+        text = check.scalar(reference, "text", f"{where}.references[{index}]")
+        if text is not None:
+            references.append(text)
+    question["references"] = references
     kind = question["kind"]
     if kind is not None and kind not in KINDS:
         check.add(f"{where}.kind", f"unknown kind {kind!r} (allowed: {', '.join(KINDS)})")
@@ -338,8 +408,10 @@ def _check_question(check: _Checker, question: dict, where: str) -> None:
         if not choices:
             check.add(f"{where}.choices", f"a {kind} question needs choices")
         checked = check.items(choices, _CHOICE, f"{where}.choices")
+        labels: dict[str, str] = {}
         for c_where, choice in checked:
             check.in_range(choice["score"], SCORE_MIN, SCORE_MAX, f"{c_where}.score")
+            check.unique(choice["label"], labels, f"{c_where}.label", "choice label")
         scores = [choice["score"] for _w, choice in checked if choice["score"] is not None]
         if kind == "multi":
             if checked and len(checked) < 2:
@@ -388,29 +460,46 @@ def _check_bands(check: _Checker, bands: list[dict]) -> None:
             )
 
 
-def framework_to_dict(framework: Framework) -> dict:
-    """The normalised plain form of a stored framework (same shape as parse_bank)."""
+def framework_to_dict(framework: Framework, *, with_ids: bool = False) -> dict:
+    """The normalised plain form of a stored framework (same shape as parse_bank).
+
+    `with_ids` adds the database ids of questions and choices, for scoring stored
+    answers; exports leave them out.
+    """
     dimensions = list(
         framework.dimensions.prefetch_related("questions__choices", "recommendations")
     )
-    models = list(framework.cooperation_models.prefetch_related("profile__dimension"))
+    models = list(
+        framework.cooperation_models.prefetch_related("profile__dimension", "conditions__question")
+    )
+    red_lines = framework.red_lines.select_related("question")
     return {
         "slug": framework.slug,
         "version": framework.version,
         "title": framework.title,
         "description": framework.description,
+        "ready_at": framework.ready_at,
         "dimensions": [
             {
                 "code": dim.code,
                 "name": dim.name,
                 "description": dim.description,
                 "weight": dim.weight,
-                "questions": [_question_to_dict(q) for q in dim.questions.all()],
+                "questions": [_question_to_dict(q, with_ids) for q in dim.questions.all()],
                 "recommendations": [
                     {"below": rec.below, "text": rec.text} for rec in dim.recommendations.all()
                 ],
             }
             for dim in dimensions
+        ],
+        "red_lines": [
+            {
+                "question": red_line.question.code,
+                "below": red_line.below,
+                "cap": red_line.cap,
+                "reason": red_line.reason,
+            }
+            for red_line in red_lines
         ],
         "models": [
             {
@@ -427,6 +516,14 @@ def framework_to_dict(framework: Framework) -> dict:
                     }
                     for entry in model.profile.all()
                 ],
+                "conditions": [
+                    {
+                        "question": condition.question.code,
+                        "at_least": condition.at_least,
+                        "why": condition.why,
+                    }
+                    for condition in model.conditions.all()
+                ],
             }
             for model in models
         ],
@@ -442,18 +539,26 @@ def framework_to_dict(framework: Framework) -> dict:
     }
 
 
-def _question_to_dict(question: Question) -> dict:
-    out = {
-        "code": question.code,
-        "text": question.text,
-        "guidance": question.guidance,
-        "kind": question.kind,
-        "weight": question.weight,
-        "required": question.required,
-        "allow_na": question.allow_na,
-    }
+def _question_to_dict(question: Question, with_ids: bool) -> dict:
+    out = {"id": question.pk} if with_ids else {}
+    out.update(
+        {
+            "code": question.code,
+            "text": question.text,
+            "guidance": question.guidance,
+            "kind": question.kind,
+            "weight": question.weight,
+            "required": question.required,
+            "allow_na": question.allow_na,
+            "scored": question.scored,
+            "references": list(question.references),
+        }
+    )
     if question.has_choices:
-        out["choices"] = [{"label": c.label, "score": c.score} for c in question.choices.all()]
+        out["choices"] = [
+            {**({"id": c.pk} if with_ids else {}), "label": c.label, "score": c.score}
+            for c in question.choices.all()
+        ]
     if question.kind == Question.Kind.NUMERIC:
         out["min"] = question.min_value
         out["max"] = question.max_value

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-MODEL_CODES = ("bilateral", "multilateral", "informal")
 SCORE_MIN = 0.0
 SCORE_MAX = 100.0
 
@@ -43,6 +42,12 @@ class Framework(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    ready_at = models.FloatField(
+        _("within reach at readiness"),
+        default=90.0,
+        validators=percent_validators,
+        help_text=_("A model is within reach from this readiness on, with its conditions met."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -54,6 +59,9 @@ class Framework(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["slug", "version"], name="framework_slug_version"),
             models.CheckConstraint(condition=Q(version__gte=1), name="framework_version_gte_1"),
+            models.CheckConstraint(
+                condition=Q(ready_at__gte=0) & Q(ready_at__lte=100), name="framework_ready_at_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +169,10 @@ class Question(FrameworkPart):
     weight = models.FloatField(_("weight"), default=1.0, validators=[validate_positive])
     required = models.BooleanField(_("required"), default=True)
     allow_na = models.BooleanField(_("N/A allowed"), default=False)
+    scored = models.BooleanField(
+        _("scored"), default=True, help_text=_("Off for context questions, which feed no score.")
+    )
+    references = models.JSONField(_("references"), default=list, blank=True)
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
@@ -347,3 +359,56 @@ class Recommendation(FrameworkPart):
             self.framework_id = self.dimension.framework_id
         if self.dimension_id and self.framework_id != self.dimension.framework_id:
             raise ValidationError({"dimension": _("The dimension belongs to another framework.")})
+
+
+class ModelCondition(FrameworkPart):
+    """An answer without which a cooperation model does not exist at all."""
+
+    lock_lookup = "cooperation_models"
+    lock_parent = "model_id"
+
+    model = models.ForeignKey(CooperationModel, on_delete=models.CASCADE, related_name="conditions")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    at_least = models.FloatField(_("met from question score"))
+    why = models.TextField(_("why"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("model condition")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_least__gt=0) & Q(at_least__lte=1), name="condition_at_least_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.question.code} >= {self.at_least:g}"
+
+
+class RedLine(FrameworkPart):
+    """A safeguard whose absence caps its dimension, so it cannot be averaged away."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="red_lines")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    below = models.FloatField(_("triggered below question score"))
+    cap = models.FloatField(_("dimension capped at"), validators=percent_validators)
+    reason = models.TextField(_("reason"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("red line")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(below__gt=0) & Q(below__lte=1), name="red_line_below_range"
+            ),
+            models.CheckConstraint(condition=Q(cap__gte=0) & Q(cap__lte=100), name="red_line_cap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} < {self.below:g}: cap {self.cap:g}"

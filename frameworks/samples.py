@@ -1,8 +1,6 @@
 """Synthetic question banks of any size, for tests and benchmarks."""
 
-from .io import validate_bank
-
-MODEL_CODES = ("bilateral", "multilateral", "informal")
+from .io import MODEL_CODES, validate_bank
 
 
 def likert_bank(

@@ -13,9 +13,11 @@ from .models import (
     Framework,
     FrameworkLocked,
     MaturityBand,
+    ModelCondition,
     ModelProfile,
     Question,
     Recommendation,
+    RedLine,
 )
 
 
@@ -52,6 +54,7 @@ def _framework_create(data: dict) -> Framework:
         version=data["version"],
         title=data["title"],
         description=data["description"],
+        ready_at=data["ready_at"],
     )
     framework.full_clean()
     framework.save()
@@ -83,6 +86,8 @@ def _framework_create(data: dict) -> Framework:
                     weight=q["weight"],
                     required=q["required"],
                     allow_na=q["allow_na"],
+                    scored=q["scored"],
+                    references=q["references"],
                     min_value=q["min"],
                     max_value=q["max"],
                     unit=q["unit"],
@@ -107,6 +112,18 @@ def _framework_create(data: dict) -> Framework:
         for index, c in enumerate(choices)
     )
     Recommendation.objects.bulk_create(recommendations)
+    questions_by_code = {question.code: question for question in questions}
+    RedLine.objects.bulk_create(
+        RedLine(
+            framework=framework,
+            question=questions_by_code[r["question"]],
+            below=r["below"],
+            cap=r["cap"],
+            reason=r["reason"],
+            order=index,
+        )
+        for index, r in enumerate(data["red_lines"])
+    )
 
     models = CooperationModel.objects.bulk_create(
         CooperationModel(
@@ -129,6 +146,17 @@ def _framework_create(data: dict) -> Framework:
         )
         for model, m in zip(models, data["models"], strict=True)
         for p in m["profile"]
+    )
+    ModelCondition.objects.bulk_create(
+        ModelCondition(
+            model=model,
+            question=questions_by_code[c["question"]],
+            at_least=c["at_least"],
+            why=c["why"],
+            order=index,
+        )
+        for model, m in zip(models, data["models"], strict=True)
+        for index, c in enumerate(m["conditions"])
     )
     MaturityBand.objects.bulk_create(
         MaturityBand(

@@ -1,55 +1,18 @@
-import factory
-import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+"""Shared fixtures: the default bank, three users of a team plus a reviewer and an admin."""
 
-from assessment.models import Assessment, Partnership, Team
+import pytest
+
 from assessment.roles import ADMIN, ANALYST, REVIEWER
-from assessment.services import AnswerInput, answer_save
-from frameworks.samples import likert_bank
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
-User = get_user_model()
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw")
-
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if extracted:
-            # get_or_create: transactional tests flush the groups the migration made.
-            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
-        self.save()
-
-
-class TeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Team
-
-    name = factory.Sequence(lambda n: f"Team {n}")
-
-
-class PartnershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Partnership
-
-    name = factory.Sequence(lambda n: f"Partnership {n}")
-    countries = "France, Mali"
-    declared_model = "bilateral"
-    team = factory.SubFactory(TeamFactory)
-    created_by = factory.SubFactory(UserFactory)
-
-
-def small_bank_data(*, slug="small", version=1, questions_per_dimension=2) -> dict:
-    """A minimal valid bank: two dimensions of Likert questions."""
-    return likert_bank(slug=slug, version=version, questions_per_dimension=questions_per_dimension)
+from .factories import (
+    AssessmentFactory,
+    PartnershipFactory,
+    TeamFactory,
+    UserFactory,
+    small_bank_data,
+)
 
 
 @pytest.fixture
@@ -126,29 +89,7 @@ def partnership(team, owner):
 
 @pytest.fixture
 def assessment(partnership, owner, bank):
-    return Assessment.objects.create(
-        partnership=partnership, framework=bank, owner=owner, marking="RESTRICTED"
-    )
-
-
-def answer_all(assessment, user, *, pick=lambda choices: choices[-1], number=None):
-    """Answer every question of an assessment (the highest option by default)."""
-    for q in assessment.framework.questions.prefetch_related("choices"):
-        choices = list(q.choices.all())
-        if q.kind == "multi":
-            value = AnswerInput(choice_ids=frozenset(c.pk for c in choices))
-        elif q.has_choices:
-            value = AnswerInput(choice_ids=frozenset([pick(choices).pk]))
-        elif q.kind == "numeric":
-            value = AnswerInput(number=q.max_value if number is None else number)
-        else:
-            value = AnswerInput(text="Evidence text.")
-        answer_save(assessment=assessment, question=q, user=user, value=value, base_version=0)
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
+    return AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,7 +11,7 @@ from frameworks.io import BankValidationError, dump_bank, framework_to_dict, par
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
-from .conftest import small_bank_data
+from .factories import small_bank_data
 
 BANK_MODELS = [
     fm.Framework, fm.Dimension, fm.Question, fm.Choice, fm.CooperationModel,
@@ -209,3 +209,102 @@ def test_bank_validation_error_lists_lines():
 def test_export_unknown_slug_is_a_clear_error(db):
     with pytest.raises(CommandError, match="No framework 'nope'"):
         call_command("export_framework", "nope")
+
+
+# --- methodology v2 keys: red lines, conditions, context questions, references ----
+
+V2_MODELS = [fm.RedLine, fm.ModelCondition]
+
+
+def v2_data() -> dict:
+    from .factories import safeguard_bank_data
+
+    data = copy.deepcopy(safeguard_bank_data())
+    data["ready_at"] = 85
+    question = data["dimensions"][0]["questions"][1]
+    question["references"] = ['Essay: "timely and accurate intelligence"', "Decision 2006/960/JHA"]
+    data["dimensions"][1]["questions"].append(
+        {"code": "d1-ctx", "text": "Years of cooperation?", "kind": "numeric", "min": 0,
+         "max": 50, "scored": False}
+    )  # fmt: skip
+    return data
+
+
+def test_v2_keys_round_trip_byte_identically(db, tmp_path):
+    framework = framework_import(data=parse_bank(dump_bank(v2_data()), source="v2"), source="v2")
+    first = dump_bank(framework_to_dict(framework))
+    assert "ready_at: 85.0" in first
+    assert "red_lines:\n- question: d0-000\n  below: 0.5\n  cap: 30.0" in first
+    assert "conditions:\n  - question: d1-000\n    at_least: 0.75" in first
+    assert "scored: false" in first and "Decision 2006/960/JHA" in first
+    path = tmp_path / "export.yaml"
+    path.write_text(first)
+    data = parse_bank(path.read_bytes(), source="export.yaml")
+    data["version"] = 2
+    second = dump_bank(framework_to_dict(framework_import(data=data, source="again")))
+    assert second == first.replace("version: 1", "version: 2")
+    assert fm.RedLine.objects.count() == 2 and fm.ModelCondition.objects.count() == 4
+
+
+def test_banks_without_the_new_keys_get_their_defaults():
+    data = parse_bank(dump_bank(small_bank_data()), source="v1-shaped")
+    assert data["ready_at"] == 90.0 and data["red_lines"] == []
+    assert all(m["conditions"] == [] for m in data["models"])
+    question = data["dimensions"][0]["questions"][0]
+    assert question["scored"] is True and question["references"] == []
+
+
+def broken_v2(change) -> dict:
+    data = v2_data()
+    change(data)
+    return data
+
+
+V2_BROKEN = [
+    ("red line on an unknown question",
+     lambda d: d["red_lines"][0].update(question="NOPE"),
+     "red_lines[0].question: unknown question 'NOPE'"),
+    ("red line on a context question",
+     lambda d: d["red_lines"][0].update(question="d1-ctx"),
+     "red_lines[0].question: question 'd1-ctx' is not scored"),
+    ("red line on a question that allows N/A",
+     lambda d: d["dimensions"][0]["questions"][0].update(allow_na=True),
+     "red_lines[0].question: question 'd0-000' allows N/A"),
+    ("red line threshold of 0",
+     lambda d: d["red_lines"][0].update(below=0),
+     "red_lines[0].below: must be above 0 and at most 1 (a question score), got 0"),
+    ("red line threshold above 1",
+     lambda d: d["red_lines"][0].update(below=50),
+     "red_lines[0].below: must be above 0 and at most 1 (a question score), got 50"),
+    ("cap above 100",
+     lambda d: d["red_lines"][0].update(cap=120),
+     "red_lines[0].cap: must be between 0 and 100, got 120"),
+    ("condition on an unknown question",
+     lambda d: d["models"][0]["conditions"][0].update(question="X-1"),
+     "models[0].conditions[0].question: unknown question 'X-1'"),
+    ("condition threshold above 1",
+     lambda d: d["models"][0]["conditions"][0].update(at_least=1.5),
+     "models[0].conditions[0].at_least: must be above 0 and at most 1"),
+    ("condition without why",
+     lambda d: d["models"][0]["conditions"][0].pop("why"),
+     "models[0].conditions[0].why: is required"),
+    ("ready_at above 100",
+     lambda d: d.update(ready_at=101),
+     "ready_at: must be between 0 and 100, got 101"),
+    ("a reference that is not text",
+     lambda d: d["dimensions"][0]["questions"][1]["references"].append(7),
+     "dimensions[0].questions[1].references[2]: must be text, got int"),
+    ("two choices with one label",
+     lambda d: d["dimensions"][0]["questions"][1].update(
+         choices=[{"label": "Same", "score": 0}, {"label": "Same", "score": 1}]),
+     "dimensions[0].questions[1].choices[1].label: duplicate choice label 'Same'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", V2_BROKEN, ids=[c[0] for c in V2_BROKEN])
+def test_invalid_v2_keys_are_rejected_whole_with_path_and_reason(db, tmp_path, case):
+    _label, change, expected = case
+    before = {m.__name__: m.objects.count() for m in BANK_MODELS + V2_MODELS}
+    message = rejected(tmp_path, broken_v2(change))
+    assert f"bank.yaml: {expected}" in message
+    assert {m.__name__: m.objects.count() for m in BANK_MODELS + V2_MODELS} == before

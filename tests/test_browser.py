@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from assessment.models import Assessment
 from frameworks.models import Framework
 
-from .conftest import answer_all
+from .factories import AssessmentFactory, answer_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,12 +145,13 @@ def test_analyst_to_reviewer_to_results_journey(page_for, live_server, bank, own
     assert page.locator("svg.radar").first.is_visible()
     shot(page, "06-results")
 
-    second = Assessment.objects.create(
-        partnership=assessment.partnership, framework=bank, owner=owner, marking="RESTRICTED"
-    )
+    second = AssessmentFactory(partnership=assessment.partnership, framework=bank, owner=owner)
     answer_all(second, owner, pick=lambda choices: choices[0], number=0)
     page.goto(f"{live_server.url}/?partnership={assessment.partnership_id}")
-    page.click("text=Compare this page")
+    page.check(f"#compare-{assessment.pk}")
+    page.check(f"#compare-{second.pk}")
+    page.wait_for_selector("text=2 selected")
+    page.click("text=Compare selected")
     page.wait_for_selector("h1:has-text('Compare assessments')")
     assert page.locator("svg.radar").first.is_visible()
     shot(page, "07-compare")
@@ -163,11 +164,11 @@ def test_analyst_to_reviewer_to_results_journey(page_for, live_server, bank, own
     assert content.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "Baltic CT Cooperation" in text
-    assert download_info.value.suggested_filename.startswith("baltic-ct-cooperation-")
+    assert download_info.value.suggested_filename.startswith("RESTRICTED-baltic-ct-cooperation-")
 
 
 def test_admin_creates_edits_and_publishes_a_new_bank_version(page_for, live_server, bank):
-    from .conftest import UserFactory
+    from .factories import UserFactory
 
     UserFactory(username="chief", is_superuser=True, is_staff=True)
     page = page_for("chief")

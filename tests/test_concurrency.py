@@ -6,8 +6,10 @@ import threading
 import pytest
 from django.db import connection
 
+from assessment.answers import AnswerValue
 from assessment.models import Answer
-from assessment.services import AnswerConflict, AnswerInput, answer_save
+from assessment.selectors import bank_spec
+from assessment.services import AnswerChange, answers_save
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,16 +21,15 @@ def race(assessment, question, user, texts, base_version):
     def save(text):
         try:
             barrier.wait()
-            answer_save(
+            result = answers_save(
                 assessment=assessment,
-                question=question,
                 user=user,
-                value=AnswerInput(text=text),
-                base_version=base_version,
+                changes=[AnswerChange(question, AnswerValue(text=text), base_version)],
             )
-            outcomes.append(("saved", text))
-        except AnswerConflict as conflict:
-            outcomes.append(("conflict", conflict.current.text))
+            if question.id in result.conflicts:
+                outcomes.append(("conflict", result.conflicts[question.id].value.text))
+            else:
+                outcomes.append(("saved", text))
         finally:
             connection.close()
 
@@ -41,10 +42,9 @@ def race(assessment, question, user, texts, base_version):
 
 
 def test_concurrent_first_saves_create_one_answer_and_refuse_the_other(assessment, owner):
-    question = assessment.framework.questions.get(code="INT-09")
+    question = bank_spec(assessment.framework).question_by_code["INT-09"]
     outcomes = race(assessment, question, owner, ["first", "second"], base_version=0)
-    assert Answer.objects.filter(assessment=assessment, question=question).count() == 1
-    stored = Answer.objects.get(assessment=assessment, question=question)
+    stored = Answer.objects.get(assessment=assessment, question_id=question.id)
     assert sorted(kind for kind, _ in outcomes) == ["conflict", "saved"]
     winner = next(text for kind, text in outcomes if kind == "saved")
     assert stored.text == winner
@@ -52,16 +52,14 @@ def test_concurrent_first_saves_create_one_answer_and_refuse_the_other(assessmen
 
 
 def test_concurrent_updates_from_the_same_version_never_lose_the_newer_value(assessment, owner):
-    question = assessment.framework.questions.get(code="INT-09")
-    answer_save(
+    question = bank_spec(assessment.framework).question_by_code["INT-09"]
+    answers_save(
         assessment=assessment,
-        question=question,
         user=owner,
-        value=AnswerInput(text="base"),
-        base_version=0,
+        changes=[AnswerChange(question, AnswerValue(text="base"), 0)],
     )
     outcomes = race(assessment, question, owner, ["tab A", "tab B", "tab C"], base_version=1)
-    stored = Answer.objects.get(assessment=assessment, question=question)
+    stored = Answer.objects.get(assessment=assessment, question_id=question.id)
     saved = [text for kind, text in outcomes if kind == "saved"]
     assert len(saved) == 1
     assert stored.text == saved[0]

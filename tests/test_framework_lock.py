@@ -7,7 +7,7 @@ from django.urls import reverse
 from frameworks import models as fm
 from frameworks.services import framework_new_version, framework_publish
 
-from .conftest import login
+from .factories import login
 
 
 def test_published_framework_refuses_changes_from_the_shell(bank):

@@ -12,13 +12,13 @@ from assessment.models import Assessment
 from assessment.reports.fetcher import STATIC_PREFIX, RefusedURL, StaticOnlyFetcher
 from assessment.reports.pdf import render_html_to_pdf
 
-from .conftest import answer_all, login
+from .factories import answer_all, login
 
 
 class RecordingHandler(BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):  # http.server's name
         RecordingHandler.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
@@ -56,9 +56,11 @@ def test_report_contains_every_section_and_marking_on_every_page(client, assessm
     login(client, owner)
     response = download(client, assessment)
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('attachment; filename="sahel-partnership-')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="RESTRICTED-sahel-partnership-'
+    )
     assert response["Content-Disposition"].endswith('-v1.pdf"')
-    reader, pages = pdf_text(response.content)
+    reader, pages = pdf_text(response.getvalue())
     assert len(pages) >= 6
     for number, text in enumerate(pages, start=1):
         assert "RESTRICTED" in text, number
@@ -83,7 +85,7 @@ def test_approved_report_has_no_draft_mark(client, assessment, owner):
     answer_all(assessment, owner)
     Assessment.objects.filter(pk=assessment.pk).update(status="approved")
     login(client, owner)
-    _reader, pages = pdf_text(download(client, assessment).content)
+    _reader, pages = pdf_text(download(client, assessment).getvalue())
     assert "DRAFT" not in "\n".join(pages)
 
 
@@ -106,7 +108,7 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(
         marking=f"U <img src=http://127.0.0.1:{port}/m>"
     )
     login(client, owner)
-    _reader, pages = pdf_text(download(client, assessment).content)
+    _reader, pages = pdf_text(download(client, assessment).getvalue())
     text = "".join("\n".join(pages).split())  # extraction may wrap long strings
     for string in hostile:
         assert "".join(string.split()) in text, string
@@ -160,6 +162,7 @@ def test_report_keeps_its_stylesheet_with_hashed_production_static_files(
     from django.core.management import call_command
 
     from assessment.reports.pdf import render_report
+    from assessment.selectors import assessment_snapshot
 
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
@@ -168,7 +171,7 @@ def test_report_keeps_its_stylesheet_with_hashed_production_static_files(
     }
     # (Django resets its static storage when the settings fixture changes STORAGES.)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _reader, pages = pdf_text(render_report(assessment))
+    _reader, pages = pdf_text(render_report(assessment_snapshot(assessment)))
     # "Page X of Y" and the running marking come from the stylesheet's @page rules.
     assert "Page 1 of" in pages[0]
     assert "RESTRICTED" in pages[-1]

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from assessment.models import Assessment, Partnership
 
-from .conftest import answer_all, login
+from .factories import answer_all, login
 
 
 def test_analyst_goes_from_partnership_to_approved_assessment(client, bank, owner, reviewer, team):
@@ -49,4 +49,4 @@ def test_analyst_goes_from_partnership_to_approved_assessment(client, bank, owne
     assert b"<svg" in results.content
     pdf = client.get(reverse("assessment:export_pdf", args=[assessment.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert pdf.getvalue().startswith(b"%PDF")

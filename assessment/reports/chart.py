@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 PALETTE = ["#0b3d91", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#1098ad"]
 
@@ -100,7 +101,7 @@ def radar_svg(
             f'<text x="{x + 36}" y="{y + 4}" font-size="12" fill="#212529">{escape(s.name)}</text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return mark_safe("".join(parts))  # every text above is escaped
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -114,14 +115,20 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def trend_svg(
-    labels: list[str], values: list[float | None], *, title: str, description: str
-) -> SafeString:
-    width, height, left, top, plot_w, plot_h = 560, 260, 50, 20, 480, 190
-    n = len(values)
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    value: float | None
+    approved: bool
+
+
+def trend_svg(points: list[TrendPoint], *, title: str, description: str) -> SafeString:
+    """Overall score over time: approved points joined by a line, others hollow."""
+    width, height, left, top, plot_w, plot_h = 560, 280, 50, 20, 480, 190
+    n = len(points)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="trend-title trend-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="trend-title trend-desc" '
         f'font-family="DejaVu Sans, sans-serif">',
         f'<title id="trend-title">{escape(title)}</title>',
         f'<desc id="trend-desc">{escape(description)}</desc>',
@@ -134,21 +141,41 @@ def trend_svg(
         parts.append(
             f'<text x="{left - 8}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{level}</text>'
         )
-    points = []
-    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+    line = []
+    for i, point in enumerate(points):
         x = left + (plot_w * (i + 0.5) / n if n else 0)
         parts.append(
             f'<text x="{x:.1f}" y="{top + plot_h + 18}" font-size="10" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            f"{escape(point.label)}</text>"
         )
-        if v is not None:
-            y = top + plot_h * (1 - v / 100)
-            points.append((x, y))
+        if point.value is None:
+            continue
+        y = top + plot_h * (1 - point.value / 100)
+        if point.approved:
+            line.append((x, y))
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{PALETTE[0]}"/>')
-    if len(points) > 1:
-        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        else:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#ffffff" '
+                f'stroke="{PALETTE[1]}" stroke-width="2"/>'
+            )
+    if len(line) > 1:
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>'
         )
+    legend_y = top + plot_h + 44
+    parts.append(f'<circle cx="{left + 6}" cy="{legend_y - 4}" r="4" fill="{PALETTE[0]}"/>')
+    parts.append(
+        f'<text x="{left + 16}" y="{legend_y}" font-size="11">{escape(_("Approved"))}</text>'
+    )
+    parts.append(
+        f'<circle cx="{left + 126}" cy="{legend_y - 4}" r="4.5" fill="#ffffff" '
+        f'stroke="{PALETTE[1]}" stroke-width="2"/>'
+    )
+    parts.append(
+        f'<text x="{left + 136}" y="{legend_y}" font-size="11">'
+        f"{escape(_('Draft or in review (not joined)'))}</text>"
+    )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return mark_safe("".join(parts))  # every text above is escaped

@@ -1,140 +1,214 @@
-"""Everything the results page and the PDF show, built once from an assessment.
+"""What the results page and the PDF show: a pure function of the snapshot.
 
-A function of (assessment, its answers, its bank version): the same input gives
-the same report, which keeps reports reproducible.
+The same snapshot gives the same report, which keeps reports reproducible.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from frameworks.models import CooperationModel, Question
-
 from .. import scoring
-from ..models import Assessment
-from ..selectors import answer_value, answers_by_question, bank_spec
+from ..selectors import AssessmentSnapshot
 from .chart import PALETTE, Series, radar_svg
 
 
-def declared_vs_best(
-    declared_code: str, score: scoring.AssessmentScore, names: dict[str, str]
-) -> str:
-    declared = names.get(declared_code) or CooperationModel.Code(declared_code).label
-    if score.best_fit is None:
-        return _("Declared as %(declared)s; too few answers yet to compare with the models.") % {
-            "declared": declared.lower()
-        }
-    fits = {m.code: m.fit for m in score.models}
-    best = names[score.best_fit]
-    if score.best_fit == declared_code:
-        return _(
-            "Declared as %(declared)s, and its profile is indeed closest to that model "
-            "(fit %(fit).1f)."
-        ) % {"declared": declared.lower(), "fit": fits[score.best_fit]}
-    declared_fit = fits.get(declared_code)
-    extra = (
-        _(" (fit %(best).1f against %(declared).1f for the declared model)")
-        % {"best": fits[score.best_fit], "declared": declared_fit}
-        if declared_fit is not None
-        else ""
+@dataclass(frozen=True)
+class ModelRow:
+    spec: scoring.ModelSpec
+    result: scoring.ModelResult
+    declared: bool
+    closest: bool
+    supported: bool
+    conditions: list[dict]
+
+
+def model_rows(snapshot: AssessmentSnapshot) -> list[ModelRow]:
+    score, bank = snapshot.score, snapshot.bank
+    declared = snapshot.assessment.partnership.declared_model
+    rows = []
+    for spec in bank.models:
+        result = score.model(spec.code)
+        rows.append(
+            ModelRow(
+                spec=spec,
+                result=result,
+                declared=spec.code == declared,
+                closest=spec.code == score.closest_model,
+                supported=spec.code in score.supported_models,
+                conditions=[
+                    {"result": c, "question": bank.question_by_code[c.question]}
+                    for c in result.conditions
+                ],
+            )
+        )
+    return rows
+
+
+def model_names(snapshot: AssessmentSnapshot, codes) -> str:
+    names = {m.code: m.name for m in snapshot.bank.models}
+    return ", ".join(names[code] for code in codes)
+
+
+def model_findings(snapshot: AssessmentSnapshot) -> list[str]:
+    """The model comparison in sentences: what the partnership can sustain now, and
+    how far the declared model is."""
+    score, bank = snapshot.score, snapshot.bank
+    if score.closest_model is None:
+        return [_("Too little is answered yet to compare the partnership with the models.")]
+    findings = []
+    if score.supported_models:
+        findings.append(
+            _("Within reach now: %(models)s (readiness at least %(at)s and every condition met).")
+            % {"models": model_names(snapshot, score.supported_models), "at": f"{bank.ready_at:g}"}
+        )
+    else:
+        findings.append(
+            _(
+                "No model is within reach now: none has a readiness of at least %(at)s with "
+                "every condition met."
+            )
+            % {"at": f"{bank.ready_at:g}"}
+        )
+    declared_code = snapshot.assessment.partnership.declared_model
+    declared = score.model(declared_code)
+    spec = bank.model(declared_code)
+    if declared is None or spec is None:
+        findings.append(_("The declared model is not part of this question bank."))
+    else:
+        findings.append(declared_model_sentence(snapshot, spec, declared))
+    closest = bank.model(score.closest_model)
+    if score.closest_model != declared_code:
+        findings.append(
+            _("The closest model is %(model)s (readiness %(readiness).1f).")
+            % {"model": closest.name, "readiness": score.model(closest.code).readiness}
+        )
+    return findings
+
+
+def declared_model_sentence(snapshot, spec: scoring.ModelSpec, result) -> str:
+    names = {d.code: d.name for d in snapshot.bank.dimensions}
+    gaps = sorted(
+        ((code, gap) for code, gap in result.shortfalls.items() if gap),
+        key=lambda pair: -pair[1],
     )
-    return _("Declared as %(declared)s, but its profile is closest to %(best)s%(extra)s.") % {
-        "declared": declared.lower(),
-        "best": best.lower(),
-        "extra": extra,
-    }
+    parts = [
+        _("Declared model: %(model)s, readiness %(readiness)s of %(at)s needed.")
+        % {
+            "model": spec.name,
+            "readiness": "—" if result.readiness is None else f"{result.readiness:.1f}",
+            "at": f"{snapshot.bank.ready_at:g}",
+        }
+    ]
+    if gaps:
+        parts.append(
+            _("Short of its targets in %(gaps)s.")
+            % {"gaps": ", ".join(f"{names[code]} ({gap:.1f})" for code, gap in gaps)}
+        )
+    else:
+        parts.append(_("No dimension falls short of its targets."))
+    unmet = result.unmet_conditions
+    if unmet:
+        parts.append(
+            _("Conditions not met: %(codes)s.")
+            % {
+                "codes": ", ".join(
+                    f"{c.question} ({_('unknown') if c.status == 'unknown' else _('unmet')})"
+                    for c in unmet
+                )
+            }
+        )
+    elif result.conditions:
+        parts.append(_("Every condition is met."))
+    return " ".join(parts)
 
 
-def results_context(assessment: Assessment) -> dict:
-    answers = answers_by_question(assessment)
-    bank = bank_spec(assessment.framework)
-    score = scoring.score_assessment(bank, {q: answer_value(a) for q, a in answers.items()})
-    framework = assessment.framework
-    dimensions = list(framework.dimensions.all())
-    questions = {
-        q.code: q
-        for q in Question.objects.filter(framework=framework)
-        .select_related("dimension")
-        .prefetch_related("choices")
-    }
-    models = list(framework.cooperation_models.all())
-    names = {m.code: m.name for m in models}
-    targets = {m.code: m.targets for m in bank.models}
-    dimension_rows = [
-        {
-            "dimension": dim,
-            "score": score.dimension(dim.code),
-            "targets": [(m.code, targets[m.code].get(dim.code)) for m in bank.models],
-        }
-        for dim in dimensions
-    ]
-    model_rows = [
-        {
-            "model": model,
-            "fit": next(f for f in score.models if f.code == model.code),
-            "best": model.code == score.best_fit,
-        }
-        for model in models
-    ]
-    recommendations = [
-        {
-            "rec": rec,
-            "dimension": next(d for d in dimensions if d.code == rec.dimension),
-            "question": questions.get(rec.question_code) if rec.question_code else None,
-        }
-        for rec in score.recommendations
-    ]
-    ranked = sorted((d for d in score.dimensions if d.score is not None), key=lambda d: -d.score)
-    appendix = [
-        {
-            "dimension": dim,
-            "rows": [
-                {"question": q, "answer": answers.get(q.pk)}
-                for q in questions.values()
-                if q.dimension_id == dim.pk
-            ],
-        }
-        for dim in dimensions
-    ]
+def red_line_rows(snapshot: AssessmentSnapshot) -> list[dict]:
+    bank = snapshot.bank
+    rows = []
+    for red_line in snapshot.score.triggered_red_lines:
+        question = bank.question_by_code[red_line.question]
+        rows.append(
+            {
+                "red_line": red_line,
+                "question": question,
+                "answer": snapshot.display(question),
+                "dimension": bank.dimension(red_line.dimension),
+            }
+        )
+    return rows
+
+
+def results_context(snapshot: AssessmentSnapshot) -> dict:
+    score, bank = snapshot.score, snapshot.bank
     return {
-        "assessment": assessment,
+        "assessment": snapshot.assessment,
+        "snapshot": snapshot,
         "score": score,
-        "dimension_rows": dimension_rows,
-        "model_rows": model_rows,
-        "model_codes": [m.code for m in bank.models],
-        "model_names": names,
-        "recommendations": recommendations,
-        "strengths": ranked[:3],
-        "gaps": list(reversed(ranked[-3:])) if len(ranked) > 3 else list(reversed(ranked)),
-        "declared_vs_best": declared_vs_best(assessment.partnership.declared_model, score, names),
-        "best_fit_name": names.get(score.best_fit) if score.best_fit else None,
-        "chart": assessment_radar(assessment, score, bank, dimensions, names),
-        "appendix": appendix,
-        "bands": list(framework.maturity_bands.all()),
+        "provisional": snapshot.provisional,
+        "red_lines": red_line_rows(snapshot),
+        "dimension_rows": [
+            {
+                "dimension": dim,
+                "score": score.dimension(dim.code),
+                "targets": [m.targets.get(dim.code) for m in bank.models],
+            }
+            for dim in bank.dimensions
+        ],
+        "models": model_rows(snapshot),
+        "model_findings": model_findings(snapshot),
+        "recommendations": [
+            {"rec": rec, "dimension": bank.dimension(rec.dimension)}
+            for rec in score.recommendations
+        ],
+        "chart": assessment_radar(snapshot),
+        "bands": bank.bands,
+        "threshold": f"{settings.PROVISIONAL_BELOW_PERCENT}%",
     }
 
 
-def assessment_radar(assessment, score, bank, dimensions, names) -> str:
+def report_context(snapshot: AssessmentSnapshot) -> dict:
+    """The results, plus what only the PDF shows: the answers appendix."""
+    return {
+        **results_context(snapshot),
+        "appendix": [
+            {
+                "dimension": dim,
+                "rows": [
+                    {
+                        "question": q,
+                        "display": snapshot.display(q),
+                        "answer": snapshot.answers.get(q.id),
+                    }
+                    for q in dim.questions
+                ],
+            }
+            for dim in snapshot.bank.dimensions
+        ],
+    }
+
+
+def assessment_radar(snapshot: AssessmentSnapshot) -> str:
+    bank, score = snapshot.bank, snapshot.score
+    name = snapshot.assessment.partnership.name
     series = [
         Series(
-            assessment.partnership.name,
-            [score.dimension(d.code).score for d in dimensions],
-            PALETTE[0],
-            filled=True,
+            name, [score.dimension(d.code).score for d in bank.dimensions], PALETTE[0], filled=True
         )
     ]
     for i, model in enumerate(bank.models, start=1):
         series.append(
             Series(
-                names[model.code],
-                [model.targets.get(d.code) for d in dimensions],
+                model.name,
+                [model.targets.get(d.code) for d in bank.dimensions],
                 PALETTE[i % len(PALETTE)],
                 dashed=True,
             )
         )
     return radar_svg(
-        [d.name for d in dimensions],
+        [d.name for d in bank.dimensions],
         series,
-        title=_("Dimension scores of %(name)s against the reference models")
-        % {"name": assessment.partnership.name},
+        title=_("Dimension scores of %(name)s against the reference models") % {"name": name},
         description=_(
             "Radar chart, 0 to 100 on each axis. The filled shape is the assessment; dashed "
             "shapes are the target profiles of the cooperation models. The table beside it gives "

@@ -1,71 +1,91 @@
-"""Machine-readable exports: JSON (full precision) and CSV."""
+"""Machine-readable exports: JSON (full precision, schema in README.md) and CSV.
+
+The JSON export is a serialisation of the assessment snapshot; the CSV files are
+for spreadsheets: UTF-8 with a byte-order mark (Excel needs it), the handling
+marking on the first row, numbers rounded to two decimals.
+"""
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 
-from frameworks.models import Question
+from django.utils import timezone
+from django.utils.text import slugify
 
-from .. import scoring
-from ..models import Answer, Assessment
-from ..selectors import answer_value, answers_by_question, bank_spec
+from .. import answers, scoring
+from ..selectors import AssessmentSnapshot
 
-
-def answer_export_value(question: Question, answer: Answer):
-    if answer.is_na:
-        return None
-    if question.kind == Question.Kind.MULTI:
-        return [c.label for c in answer.choices.all()]
-    if question.has_choices:
-        labels = [c.label for c in answer.choices.all()]
-        return labels[0] if labels else None
-    if question.kind == Question.Kind.NUMERIC:
-        return answer.number
-    return answer.text
+SCHEMA_VERSION = 2
 
 
-def assessment_export(assessment: Assessment) -> dict:
-    """The JSON export (schema in README.md). Numbers are not rounded."""
-    answers = answers_by_question(assessment)
-    bank = bank_spec(assessment.framework)
-    score = scoring.score_assessment(bank, {q: answer_value(a) for q, a in answers.items()})
-    questions = Question.objects.filter(framework_id=assessment.framework_id).select_related(
-        "dimension"
-    )
+def assessment_export(snapshot: AssessmentSnapshot) -> dict:
+    """The JSON export. Numbers are not rounded."""
+    a, score, bank = snapshot.assessment, snapshot.score, snapshot.bank
     return {
-        "id": assessment.pk,
+        "schema_version": SCHEMA_VERSION,
+        "methodology_version": scoring.METHODOLOGY_VERSION,
+        "id": a.pk,
         "partnership": {
-            "id": assessment.partnership_id,
-            "name": assessment.partnership.name,
-            "countries": assessment.partnership.country_list,
-            "declared_model": assessment.partnership.declared_model,
+            "id": a.partnership_id,
+            "name": a.partnership.name,
+            "countries": a.partnership.country_list,
+            "declared_model": a.partnership.declared_model,
         },
-        "framework": {"slug": assessment.framework.slug, "version": assessment.framework.version},
-        "status": assessment.status,
-        "marking": assessment.marking,
-        "owner": assessment.owner.get_username(),
-        "created_at": assessment.created_at.isoformat(),
+        "framework": {"slug": bank.slug, "version": bank.version, "title": bank.title},
+        "status": a.status,
+        "marking": a.marking,
+        "owner": a.owner.get_username(),
+        "created_at": a.created_at.isoformat(),
         "overall": score.overall,
         "coverage": score.coverage,
-        "maturity": score.band,
+        "maturity": None if snapshot.provisional else score.band,
+        "provisional": snapshot.provisional,
         "dimensions": {
-            d.code: {"name": d.name, "score": d.score, "coverage": d.coverage, "maturity": d.band}
+            d.code: {
+                "name": d.name,
+                "raw_score": d.raw_score,
+                "score": d.score,
+                "capped_by": list(d.capped_by),
+                "coverage": d.coverage,
+                "maturity": None if snapshot.provisional else d.band,
+                "confidence": asdict(d.confidence),
+            }
             for d in score.dimensions
         },
         "models": {
-            m.code: {"name": m.name, "fit": m.fit, "distance": m.distance, "gaps": m.gaps}
+            m.code: {
+                "name": m.name,
+                "readiness": m.readiness,
+                "demand": m.demand,
+                "shortfalls": dict(m.shortfalls),
+                "conditions": [
+                    {
+                        "question": c.question,
+                        "at_least": c.at_least,
+                        "status": c.status,
+                        "why": c.why,
+                    }
+                    for c in m.conditions
+                ],  # fmt: skip
+                "within_reach": m.within_reach,
+            }
             for m in score.models
         },
-        "best_fit": score.best_fit,
+        "red_lines": [asdict(r) for r in score.red_lines],
+        "supported_models": list(score.supported_models),
+        "closest_model": score.closest_model,
         "answers": [
             {
                 "question": q.code,
-                "dimension": q.dimension.code,
-                "value": answer_export_value(q, answers[q.pk]),
-                "na": answers[q.pk].is_na,
-                "comment": answers[q.pk].comment,
+                "dimension": q.dimension,
+                "value": answers.export_value(q, snapshot.answers[q.id]),
+                "na": snapshot.answers[q.id].is_na,
+                "comment": snapshot.answers[q.id].comment,
+                "confidence": snapshot.answers[q.id].confidence or None,
             }
-            for q in questions
-            if q.pk in answers
+            for q in bank.questions
+            if q.id in snapshot.answers
         ],
     }
 
@@ -74,34 +94,88 @@ def _safe_cell(value):
     # Spreadsheets run cells that start with these as formulas.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
+    if isinstance(value, float):
+        return round(value, 2)
     return value
 
 
-def to_csv(header: list[str], rows) -> str:
+def to_csv(marking_line: str, header: Sequence[str], rows: Iterable[Sequence]) -> str:
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
+    writer.writerow([_safe_cell(marking_line)])
     writer.writerow(header)
     for row in rows:
         writer.writerow([_safe_cell(v) for v in row])
     return out.getvalue()
 
 
-def answers_csv(assessment: Assessment) -> str:
-    data = assessment_export(assessment)
+def answers_csv(snapshot: AssessmentSnapshot) -> str:
     rows = []
-    for a in data["answers"]:
-        value = a["value"]
-        if isinstance(value, list):
-            value = "; ".join(value)
-        rows.append([a["question"], a["dimension"], value, "yes" if a["na"] else "", a["comment"]])
-    return to_csv(["question", "dimension", "answer", "na", "comment"], rows)
+    for q in snapshot.bank.questions:
+        value = snapshot.answers.get(q.id)
+        if value is None:
+            continue
+        exported = answers.export_value(q, value)
+        if isinstance(exported, list):
+            exported = "; ".join(exported)
+        rows.append(
+            [q.code, q.dimension, exported, "yes" if value.is_na else "", value.confidence,
+             value.comment]
+        )  # fmt: skip
+    return to_csv(
+        snapshot.assessment.marking,
+        ["question", "dimension", "answer", "na", "confidence", "comment"],
+        rows,
+    )
 
 
-def scores_csv(assessment: Assessment) -> str:
-    data = assessment_export(assessment)
+def scores_csv(snapshot: AssessmentSnapshot) -> str:
+    score = snapshot.score
+    band = (lambda b: "") if snapshot.provisional else (lambda b: b)
     rows = [
-        [code, d["name"], d["score"], d["coverage"], d["maturity"]]
-        for code, d in data["dimensions"].items()
+        [d.code, d.name, d.raw_score, d.score, " ".join(d.capped_by), d.coverage, band(d.band)]
+        for d in score.dimensions
     ]
-    rows.append(["overall", "Overall", data["overall"], data["coverage"], data["maturity"]])
-    return to_csv(["dimension", "name", "score", "coverage", "maturity"], rows)
+    rows.append(["overall", "Overall", "", score.overall, "", score.coverage, band(score.band)])
+    for m in score.models:
+        rows.append([f"model:{m.code}", m.name, "", m.readiness, "", "", ""])
+    return to_csv(
+        snapshot.assessment.marking,
+        ["dimension", "name", "raw_score", "score", "capped_by", "coverage", "maturity"],
+        rows,
+    )
+
+
+def dashboard_csv(snapshots: Sequence[AssessmentSnapshot]) -> str:
+    markings = sorted({s.assessment.marking for s in snapshots})
+    rows = []
+    for s in snapshots:
+        a = s.assessment
+        rows.append(
+            [
+                a.pk, a.partnership.name, a.framework.slug, a.framework.version, a.status,
+                a.owner.get_username(), a.marking, s.progress.done, s.progress.total,
+                s.score.overall, s.score.coverage, "" if s.provisional else s.score.band,
+                a.updated_at.isoformat(),
+            ]
+        )  # fmt: skip
+    header = [
+        "id", "partnership", "framework", "version", "status", "owner", "marking",
+        "answered", "questions", "overall", "coverage", "maturity", "updated_at",
+    ]  # fmt: skip
+    return to_csv("Handling markings: " + ", ".join(markings), header, rows)
+
+
+def marking_slug(markings: Iterable[str]) -> str:
+    distinct = sorted(set(markings))
+    if len(distinct) == 1:
+        return slugify(distinct[0]).upper() or "UNMARKED"
+    return "MIXED-MARKINGS" if distinct else "UNMARKED"
+
+
+def export_filename(snapshot: AssessmentSnapshot, ext: str) -> str:
+    a = snapshot.assessment
+    date = timezone.localdate(a.updated_at).isoformat()
+    slug = slugify(a.partnership.name)[:60] or "assessment"
+    return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}.{ext}"

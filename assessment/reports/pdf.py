@@ -4,13 +4,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 
-from ..models import Assessment
-from .context import results_context
+from ..selectors import AssessmentSnapshot
+from .context import report_context
 from .fetcher import REPORT_BASE_URL, StaticOnlyFetcher
 
 
-def report_html(assessment: Assessment) -> str:
-    context = results_context(assessment)
+def report_html(snapshot: AssessmentSnapshot) -> str:
+    context = report_context(snapshot)
     context["generated_at"] = timezone.now()
     return render_to_string("assessment/report.html", context)
 
@@ -23,5 +23,5 @@ def render_html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes
     return document.write_pdf(stylesheets=css)
 
 
-def render_report(assessment: Assessment) -> bytes:
-    return render_html_to_pdf(report_html(assessment))
+def render_report(snapshot: AssessmentSnapshot) -> bytes:
+    return render_html_to_pdf(report_html(snapshot))

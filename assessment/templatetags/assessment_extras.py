@@ -1,32 +1,21 @@
 from django import template
-from django.utils.translation import gettext as _
 
-from frameworks.models import Question
+from .. import answers
+from ..models import Answer
 
 register = template.Library()
 
 
 @register.filter
-def dictkey(mapping, key):
-    return mapping.get(key) if mapping else None
+def answer_of(value, question) -> str:
+    """An answer as a reader sees it: `{{ value|answer_of:question }}`."""
+    return answers.display(question, value)
 
 
 @register.filter
-def answer_display(answer) -> str:
-    """An answer as a reader sees it (uses prefetched choices and the question)."""
-    if answer is None:
-        return "—"
-    if answer.is_na:
-        return _("N/A")
-    question = answer.question
-    if question.has_choices:
-        labels = [c.label for c in answer.choices.all()]
-        return "; ".join(labels) if labels else "—"
-    if question.kind == Question.Kind.NUMERIC:
-        if answer.number is None:
-            return "—"
-        return f"{answer.number:g} {question.unit}".strip()
-    return answer.text or "—"
+def number(value) -> str:
+    """A number as typed: 12, not 12.0."""
+    return "" if value is None else answers.number_text(float(value))
 
 
 @register.filter
@@ -50,3 +39,15 @@ def minutes(value) -> int:
 def signed(value) -> str:
     """A difference with its sign, one decimal: +4.4, -5.6."""
     return "—" if value is None else f"{value:+.1f}"
+
+
+@register.filter
+def confidence_label(value) -> str:
+    """high -> High (translated); empty for no stated confidence."""
+    return Answer.Confidence(value).label if value else ""
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template, None when missing."""
+    return mapping.get(key) if mapping else None

@@ -1,42 +1,24 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import teams_for
+from ..access import can_create_assessment, can_create_partnership
 from ..forms import MARKING_SUGGESTIONS, AssessmentCreateForm
-from ..models import Assessment, Partnership
-from ..selectors import dashboard_assessments, scores_for
+from ..models import Partnership
+from ..reports.compare import MAX_COMPARED
+from ..selectors import DashboardFilter, assessment_snapshots
 from ..services import assessment_create
 
 PAGE_SIZE = 25
-SORT_OPTIONS = [
-    ("updated", _("Recently updated")),
-    ("-updated", _("Least recently updated")),
-    ("partnership", _("Partnership A-Z")),
-    ("-partnership", _("Partnership Z-A")),
-    ("status", _("Status")),
-    ("created", _("Recently created")),
-]
-
-
-def dashboard_filters(request) -> dict:
-    return {
-        "status": request.GET.get("status", ""),
-        "partnership": request.GET.get("partnership", ""),
-        "search": request.GET.get("q", "").strip()[:100],
-        "sort": request.GET.get("sort", ""),
-    }
 
 
 def dashboard(request):
-    filters = dashboard_filters(request)
-    page = Paginator(dashboard_assessments(request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
-    scores = scores_for(rows)
+    filters = DashboardFilter(request.GET or None, user=request.user)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    snapshots = assessment_snapshots(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -44,20 +26,20 @@ def dashboard(request):
         "assessment/dashboard.html",
         {
             "page": page,
-            "rows": [(a, *scores[a.pk]) for a in rows],
+            "snapshots": [snapshots[a.pk] for a in page.object_list],
             "filters": filters,
-            "statuses": Assessment.Status.choices,
-            "partnerships": Partnership.objects.visible_to(request.user)
-            .order_by("name")
-            .values_list("pk", "name"),
             "query": query.urlencode(),
-            "sort_options": SORT_OPTIONS,
+            "current_sort": request.GET.get("sort") or "-updated",
+            "max_compared": MAX_COMPARED,
+            "can_create": can_create_assessment(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def assessment_new(request):
+    if not can_create_assessment(request.user):
+        raise PermissionDenied(_("Only analysts start assessments."))
     partnerships = Partnership.objects.visible_to(request.user).order_by("name")
     initial = {}
     if request.GET.get("partnership", "").isdigit():
@@ -74,7 +56,7 @@ def assessment_new(request):
             "form": form,
             "markings": MARKING_SUGGESTIONS,
             "has_partnerships": partnerships.exists(),
-            "can_create_partnership": teams_for(request.user).exists(),
+            "can_create_partnership": can_create_partnership(request.user),
         },
         status=400 if form.is_bound else 200,
     )

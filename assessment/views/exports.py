@@ -1,83 +1,59 @@
 """Downloads: JSON, CSV and the PDF report. Same access rules as the results page."""
 
-from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
-from django.utils.text import slugify
+import io
+import json
+
+from django.http import FileResponse
 
 from ..access import assessment_for
-from ..reports.export import answers_csv, assessment_export, scores_csv, to_csv
-from ..selectors import dashboard_assessments, scores_for
-from .dashboard import dashboard_filters
+from ..reports.export import (
+    answers_csv,
+    assessment_export,
+    dashboard_csv,
+    export_filename,
+    marking_slug,
+    scores_csv,
+)
+from ..reports.pdf import render_report
+from ..selectors import DashboardFilter, assessment_snapshot, assessment_snapshots
 
 DASHBOARD_CSV_LIMIT = 5000
 
 
-def _filename(assessment, ext: str) -> str:
-    date = timezone.localdate(assessment.updated_at).isoformat()
-    slug = slugify(assessment.partnership.name) or "assessment"
-    return f"{slug}-{date}-v{assessment.framework.version}.{ext}"
-
-
-def _attachment(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _download(content: str | bytes, filename: str, content_type: str) -> FileResponse:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=filename, content_type=content_type
+    )
 
 
 def export_json(request, pk):
-    assessment = assessment_for(request.user, pk)
-    response = JsonResponse(assessment_export(assessment), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "json")}"'
-    return response
+    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    content = json.dumps(assessment_export(snapshot), indent=2, ensure_ascii=False)
+    return _download(content, export_filename(snapshot, "json"), "application/json")
 
 
 def export_answers_csv(request, pk):
-    assessment = assessment_for(request.user, pk)
-    return _attachment(
-        answers_csv(assessment), "text/csv; charset=utf-8", _filename(assessment, "answers.csv")
+    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    return _download(
+        answers_csv(snapshot), export_filename(snapshot, "answers.csv"), "text/csv; charset=utf-8"
     )
 
 
 def export_scores_csv(request, pk):
-    assessment = assessment_for(request.user, pk)
-    return _attachment(
-        scores_csv(assessment), "text/csv; charset=utf-8", _filename(assessment, "scores.csv")
+    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    return _download(
+        scores_csv(snapshot), export_filename(snapshot, "scores.csv"), "text/csv; charset=utf-8"
     )
-
-
-def dashboard_csv(request):
-    assessments = list(
-        dashboard_assessments(request.user, **dashboard_filters(request))[:DASHBOARD_CSV_LIMIT]
-    )
-    scores = scores_for(assessments)
-    rows = []
-    for a in assessments:
-        score, progress = scores[a.pk]
-        rows.append(
-            [
-                a.pk,
-                a.partnership.name,
-                a.framework.slug,
-                a.framework.version,
-                a.status,
-                a.owner.get_username(),
-                a.marking,
-                progress["total"]["done"],
-                progress["total"]["total"],
-                score.overall,
-                score.band,
-                a.updated_at.isoformat(),
-            ]
-        )
-    header = [
-        "id", "partnership", "framework", "version", "status", "owner", "marking",
-        "answered", "questions", "overall", "maturity", "updated_at",
-    ]  # fmt: skip
-    return _attachment(to_csv(header, rows), "text/csv; charset=utf-8", "assessments.csv")
 
 
 def export_pdf(request, pk):
-    from ..reports.pdf import render_report
+    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    return _download(render_report(snapshot), export_filename(snapshot, "pdf"), "application/pdf")
 
-    assessment = assessment_for(request.user, pk)
-    return _attachment(render_report(assessment), "application/pdf", _filename(assessment, "pdf"))
+
+def export_dashboard_csv(request):
+    assessments = list(DashboardFilter(request.GET, user=request.user).qs[:DASHBOARD_CSV_LIMIT])
+    snapshots = list(assessment_snapshots(assessments).values())
+    filename = f"{marking_slug(a.marking for a in assessments)}-assessments.csv"
+    return _download(dashboard_csv(snapshots), filename, "text/csv; charset=utf-8")

@@ -5,10 +5,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import partnership_for, teams_for
+from ..access import (
+    can_create_assessment,
+    can_create_partnership,
+    can_edit_partnership,
+    partnership_for,
+    teams_for,
+)
 from ..forms import PartnershipForm
 from ..models import Partnership
-from ..roles import is_admin, is_analyst
+from ..roles import is_analyst
 from ..services import partnership_create, partnership_update
 
 
@@ -19,21 +25,25 @@ def partnership_list(request):
         .annotate(assessment_count=Count("assessments"))
         .order_by("name")
     )
-    return render(request, "assessment/partnership_list.html", {"partnerships": partnerships})
-
-
-def _require_analyst(user) -> None:
-    if not (is_analyst(user) or is_admin(user)):
-        raise PermissionDenied(_("Only analysts and admins can create or edit partnerships."))
+    return render(
+        request,
+        "assessment/partnership_list.html",
+        {
+            "partnerships": [(p, can_edit_partnership(request.user, p)) for p in partnerships],
+            "can_create": can_create_partnership(request.user),
+            "can_assess": can_create_assessment(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def partnership_create_view(request):
-    _require_analyst(request.user)
+    if not can_create_partnership(request.user):
+        if is_analyst(request.user):
+            messages.error(request, _("You are not in a team yet; ask an admin to add you to one."))
+            return redirect("assessment:partnerships")
+        raise PermissionDenied(_("Only analysts and admins can create partnerships."))
     teams = teams_for(request.user)
-    if not teams.exists():
-        messages.error(request, _("You are not in a team yet; ask an admin to add you to one."))
-        return redirect("assessment:partnerships")
     form = PartnershipForm(request.POST or None, teams=teams, initial={"team": teams.first()})
     if request.method == "POST" and form.is_valid():
         partnership = partnership_create(user=request.user, **form.cleaned_data)

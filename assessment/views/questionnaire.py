@@ -1,92 +1,78 @@
-"""The step-by-step questionnaire: one page per dimension, autosave per question."""
+"""The step-by-step questionnaire: one page per dimension, autosave per question.
+
+How saving and conflicts work is explained once, in `services.py`.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from frameworks.models import Dimension, Question
-
-from ..access import assessment_for, can_edit
-from ..forms import QuestionnaireForm
-from ..models import Answer
-from ..selectors import answer_value, answers_by_question, bank_spec, progress
-from ..services import AnswerConflict, answer_save
+from ..access import AssessmentLocked, assessment_for, can_edit, edit_refusal
+from ..forms import AnswersForm, question_items
+from ..selectors import assessment_snapshot, bank_spec, last_status_change
+from ..services import answers_save
 
 
-def _dimensions(assessment) -> list[Dimension]:
-    return list(Dimension.objects.filter(framework_id=assessment.framework_id))
-
-
-def _questions(dimension: Dimension) -> list[Question]:
-    return list(dimension.questions.prefetch_related("choices"))
-
-
+@never_cache
 def questionnaire(request, pk, step: str | None = None):
     editing = request.method == "POST"
     assessment = assessment_for(request.user, pk, to_edit=editing)
     if not editing and not can_edit(request.user, assessment):
         return redirect("assessment:review", pk=assessment.pk)
-    dimensions = _dimensions(assessment)
-    if step is None:
-        dimension = dimensions[0]
-    else:
-        dimension = next((d for d in dimensions if d.code == step), None)
-        if dimension is None:
-            raise Http404
-    index = dimensions.index(dimension)
-    questions = _questions(dimension)
-    answers = answers_by_question(assessment)
-    form = QuestionnaireForm(request.POST or None, questions=questions, answers=answers)
-    status = 200
-    conflicts: dict[int, Answer] = {}
+    dimensions = bank_spec(assessment.framework).dimensions
+    index = (
+        0 if step is None else next((i for i, d in enumerate(dimensions) if d.code == step), None)
+    )
+    if index is None:
+        raise Http404
+    dimension = dimensions[index]
+    form, conflicts, status = None, {}, 200
     if editing:
-        if form.is_valid():
-            for q in questions:
-                try:
-                    answers[q.pk] = answer_save(
-                        assessment=assessment,
-                        question=q,
-                        user=request.user,
-                        value=form.answer_input(q),
-                        base_version=form.base_version(q),
-                    )
-                except AnswerConflict as conflict:
-                    conflicts[q.pk] = conflict.current
-            if not conflicts:
-                return _after_save(request, assessment, dimensions, index)
-            form.with_versions({qid: a.version for qid, a in conflicts.items()})
-            status = 409
-            messages.error(
-                request,
-                _(
-                    "Some answers were changed by someone else meanwhile; see below. "
-                    "Your other answers were saved."
-                ),
-            )
-        else:
+        form = AnswersForm(dimension.questions, request.POST)
+        if not form.is_valid():
             status = 400
             messages.error(
                 request, _("Nothing was saved: please correct the answers marked below.")
             )
-    bank = bank_spec(assessment.framework)
-    prog = progress(bank, {qid: answer_value(a) for qid, a in answers.items()})
+        else:
+            result = answers_save(assessment=assessment, user=request.user, changes=form.changes())
+            if not result.conflicts:
+                return _after_save(request, assessment, dimensions, index)
+            conflicts, status = result.conflicts, 409
+            messages.error(
+                request,
+                ngettext(
+                    "One answer was changed by someone else meanwhile; see below. "
+                    "Your other answers were saved.",
+                    "%(n)d answers were changed by someone else meanwhile; see below. "
+                    "Your other answers were saved.",
+                    len(conflicts),
+                )
+                % {"n": len(conflicts)},
+            )
+    snapshot = assessment_snapshot(assessment)
+    returned = (
+        last_status_change(assessment) if assessment.status == assessment.Status.RETURNED else None
+    )
     return render(
         request,
         "assessment/questionnaire.html",
         {
             "assessment": assessment,
+            "snapshot": snapshot,
             "dimension": dimension,
-            "dimensions": [(d, prog[d.code]) for d in dimensions],
-            "progress": prog,
+            "steps": [(d, snapshot.progress.of(d.code)) for d in dimensions],
+            "progress": snapshot.progress,
+            "dimension_progress": snapshot.progress.of(dimension.code),
             "previous": dimensions[index - 1] if index > 0 else None,
             "next": dimensions[index + 1] if index + 1 < len(dimensions) else None,
-            "form": form,
-            "items": [
-                {**form.question_item(q), "conflict": conflicts.get(q.pk)} for q in questions
-            ],
+            "items": question_items(dimension.questions, snapshot, form, conflicts),
+            "returned": returned,
         },
         status=status,
     )
@@ -107,42 +93,28 @@ def _after_save(request, assessment, dimensions, index):
 
 
 @require_POST
+@never_cache
 def autosave(request, pk, question_id):
-    """Save one question (htmx). Answers with a small status fragment."""
-    assessment = assessment_for(request.user, pk, to_edit=True)
-    question = get_object_or_404(
-        Question.objects.prefetch_related("choices"),
-        pk=question_id,
-        framework_id=assessment.framework_id,
-    )
-    answers = {
-        a.question_id: a
-        for a in Answer.objects.filter(assessment=assessment, question=question).prefetch_related(
-            "choices"
-        )
-    }
-    form = QuestionnaireForm(request.POST, questions=[question], answers=answers)
+    """Save one question (htmx). Every outcome is a status fragment for that
+    question only, so the form and what was typed stay on the page."""
+    assessment = assessment_for(request.user, pk)
+    question = bank_spec(assessment.framework).question_by_id.get(question_id)
+    if question is None:
+        raise Http404
     context = {"question": question, "assessment": assessment}
+    refusal = edit_refusal(request.user, assessment)
+    if refusal:
+        return _refused(request, assessment, context, refusal)
+    form = AnswersForm([question], request.POST)
     if not form.is_valid():
-        errors = [e for field in form.errors.values() for e in field]
+        errors = list(form.errors[question.id].values())
         return render(
             request, "assessment/_autosave_status.html", {**context, "errors": errors}, status=422
         )
     try:
-        answer = answer_save(
-            assessment=assessment,
-            question=question,
-            user=request.user,
-            value=form.answer_input(question),
-            base_version=form.base_version(question),
-        )
-    except AnswerConflict as conflict:
-        return render(
-            request,
-            "assessment/_autosave_status.html",
-            {**context, "conflict": conflict.current},
-            status=409,
-        )
+        result = answers_save(assessment=assessment, user=request.user, changes=form.changes())
+    except AssessmentLocked as exc:
+        return _refused(request, assessment, context, str(exc))
     except ValidationError as exc:
         return render(
             request,
@@ -150,4 +122,33 @@ def autosave(request, pk, question_id):
             {**context, "errors": exc.messages},
             status=422,
         )
-    return render(request, "assessment/_autosave_status.html", {**context, "answer": answer})
+    if question.id in result.conflicts:
+        return render(
+            request,
+            "assessment/_autosave_status.html",
+            {**context, "conflict": result.conflicts[question.id]},
+            status=409,
+        )
+    snapshot = assessment_snapshot(assessment)
+    return render(
+        request,
+        "assessment/_autosave_status.html",
+        {
+            **context,
+            "record": result.records[question.id],
+            "progress": snapshot.progress,
+            "dimension_progress": snapshot.progress.of(question.dimension),
+        },
+    )
+
+
+def _refused(request, assessment, context, reason: str):
+    change = last_status_change(assessment) if not assessment.is_editable else None
+    if change is not None and change.to_status != assessment.status:
+        change = None
+    return render(
+        request,
+        "assessment/_autosave_status.html",
+        {**context, "refused": reason, "status_change": change},
+        status=403,
+    )

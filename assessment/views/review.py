@@ -4,17 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ..access import assessment_for, can_edit, can_review
+from ..access import assessment_for, can_edit, can_review, check_edit
 from ..forms import ReviewDecisionForm
-from ..selectors import (
-    QUESTIONS_WITH_CHOICES,
-    answer_value,
-    answers_by_question,
-    bank_spec,
-    progress,
-)
+from ..models import Assessment
+from ..selectors import assessment_snapshot, last_status_change, status_history
 from ..services import (
     IncompleteAssessment,
     assessment_approve,
@@ -24,29 +20,29 @@ from ..services import (
 
 
 def _review_context(request, assessment, **extra) -> dict:
-    answers = answers_by_question(assessment)
-    bank = bank_spec(assessment.framework)
-    prog = progress(bank, {qid: answer_value(a) for qid, a in answers.items()})
-    dimensions = list(assessment.framework.dimensions.prefetch_related(QUESTIONS_WITH_CHOICES))
-    sections = []
-    missing = []
-    for dim in dimensions:
-        rows = []
-        for q in dim.questions.all():
-            answer = answers.get(q.pk)
-            rows.append({"question": q, "answer": answer})
-            if q.code in prog[dim.code]["missing_required"]:
-                missing.append((dim, q))
-        sections.append({"dimension": dim, "rows": rows, "progress": prog[dim.code]})
+    snapshot = assessment_snapshot(assessment)
     return {
         "assessment": assessment,
-        "sections": sections,
-        "missing": missing,
-        "progress": prog,
-        "history": assessment.status_changes.select_related("by"),
+        "snapshot": snapshot,
+        "sections": [
+            {
+                "dimension": dim,
+                "progress": snapshot.progress.of(dim.code),
+                "rows": [
+                    {
+                        "question": q,
+                        "display": snapshot.display(q),
+                        "answer": snapshot.answers.get(q.id),
+                    }
+                    for q in dim.questions
+                ],
+            }
+            for dim in snapshot.bank.dimensions
+        ],
+        "history": status_history(assessment),
         "can_edit": can_edit(request.user, assessment),
         "can_review": can_review(request.user, assessment),
-        "decision_form": extra.pop("decision_form", ReviewDecisionForm()),
+        "decision_form": extra.pop("decision_form", None) or ReviewDecisionForm(),
         **extra,
     }
 
@@ -58,20 +54,37 @@ def review(request, pk):
 
 @require_POST
 def submit(request, pk):
-    assessment = assessment_for(request.user, pk, to_edit=True)
+    assessment = assessment_for(request.user, pk)
+    if _just_submitted_by(request.user, assessment):
+        # A second click, or a resent form: the first one did it.
+        messages.info(request, _("Already submitted for review. The assessment is read-only."))
+        return redirect("assessment:review", pk=assessment.pk)
+    check_edit(request.user, assessment)
     try:
         assessment_submit(assessment=assessment, user=request.user)
     except IncompleteAssessment as exc:
+        count = len(exc.missing)
         messages.error(
             request,
-            _("Not submitted: %(count)d required questions are unanswered.")
-            % {"count": len(exc.missing)},
+            ngettext(
+                "Not submitted: %(count)d required question is unanswered.",
+                "Not submitted: %(count)d required questions are unanswered.",
+                count,
+            )
+            % {"count": count},
         )
         return render(
             request, "assessment/review.html", _review_context(request, assessment), status=400
         )
     messages.success(request, _("Submitted for review. The assessment is now read-only."))
     return redirect("assessment:review", pk=assessment.pk)
+
+
+def _just_submitted_by(user, assessment: Assessment) -> bool:
+    if assessment.status != Assessment.Status.SUBMITTED:
+        return False
+    change = last_status_change(assessment)
+    return change is not None and change.by_id == user.pk
 
 
 @require_POST

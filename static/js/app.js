@@ -1,24 +1,118 @@
 // Small progressive enhancements; the app works fully without JavaScript.
+"use strict";
+
 function autosaveStatus(event) {
   var target = event.detail.target;
   return target && target.classList.contains("autosave-status") ? target : null;
 }
+
+// A number the browser cannot read (e.g. 1e400) reaches the server as an empty
+// value, which would clear the stored answer. Never send it; say why instead.
+function badNumbers(container) {
+  return Array.prototype.filter.call(
+    container.querySelectorAll("input[type=number]"),
+    function (input) { return input.validity && input.validity.badInput; }
+  );
+}
+
+function flagBadNumbers(inputs) {
+  inputs.forEach(function (input) {
+    input.classList.add("is-invalid");
+    var error = document.getElementById(input.id.replace(/_value$/, "_error"));
+    if (error) {
+      error.textContent = "Not a number: the saved answer is kept until you correct it.";
+      error.dataset.client = "";
+    }
+  });
+}
+
+document.addEventListener("input", function (event) {
+  var input = event.target;
+  if (input.type === "number" && input.validity && !input.validity.badInput) {
+    input.classList.remove("is-invalid");
+    var error = document.getElementById(input.id.replace(/_value$/, "_error"));
+    if (error && error.dataset.client !== undefined) {
+      error.textContent = "";
+      delete error.dataset.client;
+    }
+  }
+});
+
 document.addEventListener("htmx:beforeRequest", function (event) {
   var target = autosaveStatus(event);
-  if (target) { target.textContent = "Saving…"; }
+  if (!target) { return; }
+  var bad = badNumbers(event.detail.elt);
+  if (bad.length) {
+    event.preventDefault();
+    flagBadNumbers(bad);
+    target.textContent = "Not saved: not a number.";
+    target.classList.add("text-danger");
+    return;
+  }
+  target.classList.remove("text-danger");
+  target.textContent = "Saving…";
 });
+
 document.addEventListener("htmx:sendError", function (event) {
   var target = autosaveStatus(event);
   if (target) { target.textContent = "Not saved: the server could not be reached. Use the Save button."; }
 });
-// 409 and 422 come back as fragments and are shown; anything else (403 when the
-// assessment was submitted meanwhile, 404, 500) is said here instead of "Saving…".
+
+// 401, 403, 409 and 422 come back as fragments and are shown; anything else
+// (404, 500) is said here instead of "Saving…", leaving the form as it is.
 document.addEventListener("htmx:responseError", function (event) {
   var target = autosaveStatus(event);
   if (!target) { return; }
-  var status = event.detail.xhr.status;
-  target.textContent = status === 403
-    ? "Not saved: this assessment can no longer be edited. Reload the page."
-    : "Not saved (error " + status + "). Reload the page and try again.";
+  target.textContent = "Not saved (error " + event.detail.xhr.status + "). Reload the page and try again.";
   target.classList.add("text-danger");
+});
+
+// Forms that change state are sent once: a double click does not send them twice.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-submit-once")) { return; }
+  var bad = badNumbers(form);
+  if (bad.length) {
+    event.preventDefault();
+    flagBadNumbers(bad);
+    bad[0].focus();
+    return;
+  }
+  if (form.dataset.sending === "1") { event.preventDefault(); return; }
+  form.dataset.sending = "1";
+  // After the browser has read the clicked button's value.
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-disabled", "true");
+    });
+  }, 0);
+});
+
+// Back/forward cache: a page restored from history may be sending no more.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    delete form.dataset.sending;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-disabled");
+    });
+  });
+});
+
+// Dashboard: how many assessments are ticked for comparison.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box.name !== "ids" || box.getAttribute("form") !== "compare-form") { return; }
+  var form = document.getElementById("compare-form");
+  var hint = document.getElementById("compare-hint");
+  var max = parseInt(form.dataset.maxSelected, 10);
+  var count = document.querySelectorAll("input[name=ids][form=compare-form]:checked").length;
+  if (count > max) {
+    hint.textContent = count + " selected: compare at most " + max + " at a time.";
+    hint.classList.add("text-danger");
+  } else {
+    hint.textContent = count + " selected (2 to " + max + ").";
+    hint.classList.remove("text-danger");
+  }
 });

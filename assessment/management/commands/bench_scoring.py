@@ -6,46 +6,65 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from assessment.answers import AnswerValue
 from assessment.scoring import (
-    AnswerValue,
     BandSpec,
     BankSpec,
     ChoiceSpec,
+    ConditionSpec,
     DimensionSpec,
     ModelSpec,
     QuestionSpec,
+    RedLineSpec,
     RuleSpec,
     score_assessment,
 )
 
+KINDS = ["single", "likert", "multi", "numeric"]
+
 
 def synthetic_bank(questions: int, dimensions: int = 4) -> tuple[BankSpec, dict]:
+    """Mixed kinds, some N/A, red lines and conditions: what methodology v2 computes."""
     rng = random.Random(7)
     dims, answers, qid = [], {}, 0
     for d in range(dimensions):
         qs = []
         for _ in range(questions // dimensions):
             qid += 1
-            kind = ["single", "likert", "multi", "numeric"][qid % 4]
+            kind = KINDS[qid % 4]
+            code = f"Q{qid}"
             if kind == "numeric":
-                qs.append(QuestionSpec(qid, f"Q{qid}", kind, 1.0, min_value=0, max_value=10))
-                answers[qid] = AnswerValue(number=rng.uniform(0, 10))
+                qs.append(
+                    QuestionSpec(qid, code, kind, dimension=f"d{d}", min_value=0, max_value=10)
+                )
+                answers[qid] = AnswerValue(number=rng.uniform(0, 10), confidence="high")
                 continue
-            choices = tuple(ChoiceSpec(qid * 10 + i, float(i)) for i in range(5))
-            qs.append(QuestionSpec(qid, f"Q{qid}", kind, rng.uniform(0.5, 2), choices))
-            if rng.random() < 0.1:
+            choices = tuple(ChoiceSpec(qid * 10 + i, f"C{i}", float(i)) for i in range(5))
+            qs.append(
+                QuestionSpec(
+                    qid, code, kind, dimension=f"d{d}", weight=rng.uniform(0.5, 2),
+                    choices=choices, allow_na=qid % 7 != 1,
+                )
+            )  # fmt: skip
+            if qid % 7 != 1 and rng.random() < 0.1:
                 answers[qid] = AnswerValue(is_na=True)
             else:
                 picked = rng.sample(choices, 2 if kind == "multi" else 1)
-                answers[qid] = AnswerValue(frozenset(c.id for c in picked))
+                answers[qid] = AnswerValue(
+                    frozenset(c.id for c in picked), confidence=rng.choice(["", "low", "high"])
+                )
         dims.append(DimensionSpec(f"d{d}", f"D{d}", 1.0, tuple(qs)))
+    red_lines = tuple(RedLineSpec(f"Q{1 + 7 * d}", 0.5, 40, "r") for d in range(dimensions))
     models = tuple(
-        ModelSpec(code, code, {f"d{d}": rng.uniform(20, 90) for d in range(dimensions)})
-        for code in ("bilateral", "multilateral", "informal")
-    )
+        ModelSpec(
+            code, code, {f"d{d}": rng.uniform(20, 90) for d in range(dimensions)},
+            conditions=(ConditionSpec(f"Q{8 + 7 * m}", 0.75),),
+        )
+        for m, code in enumerate(("bilateral", "multilateral", "informal"))
+    )  # fmt: skip
     bands = tuple(BandSpec(i * 20, i * 20 + 20, f"B{i}") for i in range(5))
     rules = tuple(RuleSpec(f"d{d}", 60, "r") for d in range(dimensions))
-    return BankSpec(tuple(dims), models, bands, rules), answers
+    return BankSpec(tuple(dims), models, bands, rules, red_lines), answers
 
 
 class Command(BaseCommand):
@@ -65,7 +84,7 @@ class Command(BaseCommand):
             timings.append(time.perf_counter() - start)
         timings.sort()
         self.stdout.write(
-            f"scoring {questions} questions, {runs} runs: "
+            f"scoring {questions} questions (methodology v2), {runs} runs: "
             f"median {statistics.median(timings) * 1000:.3f} ms, "
             f"p95 {timings[int(0.95 * (runs - 1))] * 1000:.3f} ms"
         )

@@ -167,10 +167,12 @@ class Command(BaseCommand):
                     if rng.random() < 0.1:
                         continue  # some questions left unanswered
                     choices = list(q.choices.all())
+                    single = rng.choice(choices) if choices and q.kind != "multi" else None
                     answers.append(
                         Answer(
                             assessment=a,
                             question=q,
+                            choice=single,
                             number=rng.uniform(q.min_value, q.max_value)
                             if q.kind == "numeric"
                             else None,
@@ -180,8 +182,6 @@ class Command(BaseCommand):
                     )
                     if q.kind == "multi":
                         picks.append(rng.sample(choices, rng.randint(1, len(choices))))
-                    elif choices:
-                        picks.append([rng.choice(choices)])
                     else:
                         picks.append([])
             answers = Answer.objects.bulk_create(answers)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessment.models import Assessment
 from assessment.reports.export import assessment_export
+from assessment.selectors import assessment_snapshot
 
 
 class Command(BaseCommand):
@@ -20,4 +21,4 @@ class Command(BaseCommand):
         )
         if assessment is None:
             raise CommandError(f"No assessment {assessment_id}.")
-        self.stdout.write(json.dumps(assessment_export(assessment), indent=2))
+        self.stdout.write(json.dumps(assessment_export(assessment_snapshot(assessment)), indent=2))

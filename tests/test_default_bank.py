@@ -13,8 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assessment.answers import AnswerValue
+from assessment.scoring import bank_from_dict, score_assessment
+from frameworks.io import parse_bank
+
 DATA = Path(__file__).resolve().parent.parent / "frameworks" / "data"
-V1_PATH = DATA / "ct-cooperation.yaml"
+V1_PATH = DATA / "ct-cooperation-v1.yaml"
 V2_PATH = DATA / "ct-cooperation-v2.yaml"
 
 # Jaccard similarity of two questions' content-word sets above which they count as near-copies.
@@ -237,3 +241,57 @@ def test_every_model_has_a_target_and_rationale_for_every_dimension(bank):
             elif not str(entry.get("rationale") or "").strip():
                 gaps.append(f"{model['code']}/{code}: rationale")
     assert gaps == []
+
+
+# --- the profiles behave under the real scoring (methodology v2) -------------------
+
+
+def scored_bank():
+    return bank_from_dict(parse_bank(V2_PATH.read_bytes(), source=V2_PATH.name))
+
+
+def level(question, top: bool):
+    if question.kind == "multi":
+        best = [c for c in question.choices if c.score > 0]
+        return AnswerValue(frozenset(c.id for c in best) if top else frozenset())
+    if question.has_choices:
+        ranked = sorted(question.choices, key=lambda c: c.score)
+        return AnswerValue(frozenset([(ranked[-1] if top else ranked[0]).id]))
+    if question.kind == "numeric":
+        return AnswerValue(number=question.max_value if top else question.min_value)
+    return AnswerValue(text="Context.")
+
+
+def test_lowest_answers_support_no_model_and_cross_every_red_line():
+    bank = scored_bank()
+    result = score_assessment(bank, {q.id: level(q, top=False) for q in bank.questions})
+    assert result.supported_models == ()
+    assert all(r.triggered for r in result.red_lines)
+    assert all(c.status == "unmet" for m in result.models for c in m.conditions)
+
+
+def test_highest_answers_put_every_model_within_reach():
+    bank = scored_bank()
+    result = score_assessment(bank, {q.id: level(q, top=True) for q in bank.questions})
+    assert [m.readiness for m in result.models] == [100.0, 100.0, 100.0]
+    assert set(result.supported_models) == {"bilateral", "multilateral", "informal"}
+
+
+@pytest.mark.parametrize("model_code", ["bilateral", "multilateral", "informal"])
+def test_meeting_a_models_conditions_and_targets_puts_it_within_reach(model_code):
+    """From the lowest answers, meet the model's conditions and safeguards, then raise
+    questions in bank order only until each dimension reaches its target."""
+    bank = scored_bank()
+    model = bank.model(model_code)
+    answers = {q.id: level(q, top=False) for q in bank.questions}
+    musts = {c.question for c in model.conditions} | {r.question for r in bank.red_lines}
+    for code in musts:
+        question = bank.question_by_code[code]
+        answers[question.id] = level(question, top=True)
+    for dim in bank.dimensions:
+        for question in dim.questions:
+            if score_assessment(bank, answers).dimension(dim.code).score >= model.targets[dim.code]:
+                break
+            answers[question.id] = level(question, top=True)
+    result = score_assessment(bank, answers).model(model_code)
+    assert result.within_reach, (result.readiness, result.conditions)

@@ -24,8 +24,7 @@ from assessment.scoring import (
     question_score,
     score_assessment,
 )
-from frameworks.io import parse_bank
-from frameworks.selectors import DEFAULT_BANK_PATH
+from frameworks.selectors import default_bank
 
 BANDS = (BandSpec(0, 50, "Low"), BandSpec(50, 100, "High"))
 
@@ -283,7 +282,7 @@ def test_a_dimension_code_named_total_is_an_ordinary_dimension():
 
 
 def default_v1():
-    return bank_from_dict(parse_bank(DEFAULT_BANK_PATH.read_bytes(), source="v1"))
+    return bank_from_dict(default_bank(version=1)[1])
 
 
 def extreme_answers(bank, top: bool):

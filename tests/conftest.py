@@ -1,11 +1,14 @@
 """Shared fixtures: the default bank, three users of a team plus a reviewer and an admin."""
 
+import os
+
 import pytest
 
 from assessment.roles import ADMIN, ANALYST, REVIEWER
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
+from .browser import ARGS, ARTIFACTS, CHROMIUM
 from .factories import (
     AssessmentFactory,
     PartnershipFactory,
@@ -90,6 +93,47 @@ def partnership(team, owner):
 @pytest.fixture
 def assessment(partnership, owner, bank):
     return AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
+
+
+# Browser tests: Debian's Chromium driven by Playwright against a live server.
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make setup` (it installs it).")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    contexts = []
+
+    def open_as(username: str, password: str = "pw"):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,7 +12,7 @@ from frameworks.selectors import published_frameworks
 from . import answers
 from .answers import AnswerValue
 from .models import Answer, Partnership
-from .scoring import QuestionSpec
+from .scoring import BankSpec, QuestionSpec
 from .selectors import AnswerRecord, AssessmentSnapshot
 from .services import AnswerChange, Conflict
 
@@ -157,3 +157,25 @@ class ReviewDecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def read_what_if(bank: BankSpec, data) -> tuple[dict[int, AnswerValue], dict[int, str]]:
+    """Hypothetical answers to every scored question from the what-if form (fields
+    `w<id>`; "na" for not applicable). Nothing here is ever stored."""
+    values: dict[int, AnswerValue] = {}
+    errors: dict[int, str] = {}
+    for q in bank.questions:
+        if not q.is_scored:
+            continue
+        raw = [v for v in data.getlist(f"w{q.id}") if v != ""]
+        if raw == ["na"] and q.allow_na:
+            values[q.id] = AnswerValue(is_na=True)
+            continue
+        fields, error = answers.kind_of(q).read(q, raw)
+        value = AnswerValue(**fields)
+        error = error or answers.problems(q, value).get("value")
+        if error:
+            errors[q.id] = error
+        elif answers.has_value(q, value):
+            values[q.id] = value
+    return values, errors

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import answers, scoring
+from ..roadmap import Plan
 from ..selectors import AssessmentSnapshot
 
 SCHEMA_VERSION = 2
@@ -179,3 +180,31 @@ def export_filename(snapshot: AssessmentSnapshot, ext: str) -> str:
     date = timezone.localdate(a.updated_at).isoformat()
     slug = slugify(a.partnership.name)[:60] or "assessment"
     return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}.{ext}"
+
+
+def roadmap_export(plan: Plan) -> dict:
+    """The roadmap as JSON: the same for the web endpoint and `manage.py roadmap`."""
+
+    def projection(p) -> dict:
+        return {"readiness": p.readiness, "overall": p.overall, "within_reach": p.within_reach}
+
+    return {
+        "model": plan.model.code,
+        "start": projection(plan.start),
+        "steps": [
+            {
+                "question": step.question.code,
+                "dimension": step.question.dimension,
+                "from": answers.export_value(step.question, step.before),
+                "to": answers.export_value(step.question, step.after),
+                "readiness": step.readiness,
+                "dimension_score": step.dimension_score,
+                "overall": step.overall,
+                "within_reach": step.within_reach,
+                "meets_conditions": list(step.meets_conditions),
+            }
+            for step in plan.steps
+        ],
+        "end": projection(plan.end),
+        "reached_after": plan.reached_after,
+    }

@@ -14,12 +14,14 @@ from pypdf import PdfReader
 from assessment.models import Assessment
 from frameworks.models import Framework
 
-from .conftest import answer_all
+from .conftest import PartnershipFactory, answer_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -47,10 +49,8 @@ def browser():
 def page_for(browser, live_server):
     contexts = []
 
-    def open_as(username: str, password: str = "pw"):
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
+    def open_as(username: str, password: str = "pw", *, viewport: dict = DESKTOP):
+        context = browser.new_context(viewport=viewport, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -207,3 +207,85 @@ def test_autosave_on_an_assessment_submitted_meanwhile_says_so(page_for, live_se
     first.locator("text=can no longer be edited").wait_for()
     shot(page, "10-autosave-refused")
     assert not assessment.answers.exists()
+
+
+def realistic_assessments(bank, owner, team, *, count: int) -> list[Assessment]:
+    """Answered assessments of two partnerships, as a team would have after a few months."""
+    sahel = PartnershipFactory(
+        name="Sahel Counterterrorism Cooperation Partnership",
+        countries="France, Mali, Niger, Burkina Faso, Chad, Mauritania",
+        declared_model="multilateral",
+        description="Joint intelligence fusion, training and border operations in the Sahel.",
+        team=team,
+        created_by=owner,
+    )
+    PartnershipFactory(
+        name="Gulf of Guinea Maritime Security and Counterterrorism Information Exchange",
+        countries="Nigeria, Ghana, Togo, Benin, Côte d'Ivoire",
+        team=team,
+        created_by=owner,
+    )
+    picks = [lambda c: c[-1], lambda c: c[0], lambda c: c[len(c) // 2]]
+    assessments = []
+    for n in range(count):
+        a = Assessment.objects.create(
+            partnership=sahel,
+            framework=bank,
+            owner=owner,
+            marking="RESTRICTED - RELEASABLE TO FVEY",
+        )
+        answer_all(a, owner, pick=picks[n % 3], number=n)
+        assessments.append(a)
+    return assessments
+
+
+# Rendered size of chart text on the phone: labels and legends, and every text.
+PHONE_LABEL_MIN_PX, PHONE_TEXT_MIN_PX = 10, 9
+# The outermost elements that stick out of the viewport, to say what widens a page.
+OVERFLOWING_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+  .filter(e => e.parentElement.getBoundingClientRect().right <= innerWidth + 0.5)
+  .filter(e => { for (let a = e.parentElement; a; a = a.parentElement)
+    if (getComputedStyle(a).overflowX !== 'visible') return a === document.documentElement
+      || a === document.body; return true; })
+  .map(e => e.tagName.toLowerCase() + [...e.classList].map(c => '.' + c).join(''))"""
+
+
+def test_main_pages_fit_a_phone_without_sideways_scrolling(
+    page_for, live_server, bank, owner, team
+):
+    assessments = realistic_assessments(bank, owner, team, count=6)
+    first = assessments[0]
+    ids = "&".join(f"ids={a.pk}" for a in assessments)
+    pages = {
+        "results": f"/assessments/{first.pk}/results/",
+        "compare": f"/assessments/compare/?{ids}",
+        "trend": f"/partnerships/{first.partnership_id}/trend/",
+        "dashboard": "/",
+        "partnerships": "/partnerships/",
+        "review": f"/assessments/{first.pk}/review/",
+        "questionnaire": f"/assessments/{first.pk}/step/intelligence/",
+    }
+    page = page_for("owner", viewport=PHONE)
+    widths, smallest_text = {}, {}
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        shot(page, f"phone-{name}")
+        widths[name] = page.evaluate("document.documentElement.scrollWidth")
+        if widths[name] > PHONE["width"]:
+            widths[name] = (widths[name], page.evaluate(OVERFLOWING_JS))
+        sizes = page.evaluate(
+            "() => [...document.querySelectorAll('svg text')].map(t => [t.closest("
+            "'.axis-label, .legend-entry, .x-label') !== null, "
+            "t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize)])"
+        )
+        if sizes:
+            smallest_text[name] = (
+                min(size for label, size in sizes if label),
+                min(size for _label, size in sizes),
+            )
+    too_wide = {name: width for name, width in widths.items() if width != PHONE["width"]}
+    assert not too_wide, f"pages wider than the phone: {too_wide}"
+    assert set(smallest_text) >= {"results", "compare", "trend"}
+    for name, (label, text) in smallest_text.items():
+        assert label >= PHONE_LABEL_MIN_PX and text >= PHONE_TEXT_MIN_PX, (name, label, text)

@@ -25,7 +25,7 @@ MARGIN = 10
 RADIUS = 128
 AXIS_FONT, AXIS_LINE = 16, 19
 LEGEND_FONT, LEGEND_LINE = 15, 18
-RING_FONT = 13
+RING_FONT = 14
 SWATCH, SWATCH_GAP, COLUMN_GAP, ROW_GAP = 28, 8, 24, 8
 ASCENT, DESCENT = 0.93, 0.24  # DejaVu Sans, in em
 
@@ -242,7 +242,7 @@ def _legend(series: list[Series], *, top: float) -> tuple[list[str], float]:
 
 
 TREND_WIDTH = 540
-TREND_FONT, TREND_LINE = 14, 17
+TREND_FONT, TREND_LINE = 15, 18
 
 
 def trend_svg(

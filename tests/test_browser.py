@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from assessment.models import Assessment
 from frameworks.models import Framework
 
+from .a11y import blocking_violations, describe
 from .conftest import PartnershipFactory, answer_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,8 +50,8 @@ def browser():
 def page_for(browser, live_server):
     contexts = []
 
-    def open_as(username: str, password: str = "pw", *, viewport: dict = DESKTOP):
-        context = browser.new_context(viewport=viewport, accept_downloads=True)
+    def open_as(username: str, password: str = "pw", *, viewport: dict = DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -289,3 +290,102 @@ def test_main_pages_fit_a_phone_without_sideways_scrolling(
     assert set(smallest_text) >= {"results", "compare", "trend"}
     for name, (label, text) in smallest_text.items():
         assert label >= PHONE_LABEL_MIN_PX and text >= PHONE_TEXT_MIN_PX, (name, label, text)
+
+
+def test_every_page_passes_an_axe_audit(
+    browser, page_for, live_server, bank, owner, reviewer, admin_user, team
+):
+    """axe-core, WCAG 2.0/2.1/2.2 A and AA, on every page as the role that uses it.
+
+    A new page gets audited by adding it here. Serious and critical violations fail;
+    every violation is printed."""
+    draft, submitted = realistic_assessments(bank, owner, team, count=2)
+    Assessment.objects.filter(pk=submitted.pk).update(status="submitted")
+    steps = list(bank.dimensions.order_by("order").values_list("code", flat=True))
+    pages = {
+        "owner": {
+            "dashboard": "/",
+            "partnerships": "/partnerships/",
+            "partnership-new": "/partnerships/new/",
+            "partnership-edit": f"/partnerships/{draft.partnership_id}/edit/",
+            "assessment-new": "/assessments/new/",
+            **{f"step-{code}": f"/assessments/{draft.pk}/step/{code}/" for code in steps},
+            "review": f"/assessments/{draft.pk}/review/",
+            "results": f"/assessments/{draft.pk}/results/",
+            "compare": f"/assessments/compare/?ids={draft.pk}&ids={submitted.pk}",
+            "compare-error": f"/assessments/compare/?ids={draft.pk}",
+            "trend": f"/partnerships/{draft.partnership_id}/trend/",
+            "password-change": "/accounts/password/",
+            "password-change-done": "/accounts/password/done/",
+            "404": "/assessments/999999/results/",
+        },
+        "reviewer": {
+            "review-decision": f"/assessments/{submitted.pk}/review/",
+            "403": "/partnerships/new/",
+        },
+        admin_user.username: {"admin-index": "/admin/"},
+    }
+    statuses = {"404": 404, "403": 403, "compare-error": 400}
+    found = {}
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    found["login"] = blocking_violations(page, "login")
+    for _attempt in range(5):
+        page.fill("#id_username", "someone-else")  # locked out: a name nobody uses below
+        page.fill("#id_password", "wrong")
+        page.click("button[type=submit]")
+        if _attempt == 0:
+            found["login-error"] = blocking_violations(page, "login-error")
+    page.wait_for_selector("text=Too many failed logins")
+    found["locked-out"] = blocking_violations(page, "locked-out")
+    context.close()
+
+    for viewport in (DESKTOP, PHONE):
+        for username, paths in pages.items():
+            page = page_for(username, viewport=viewport)
+            for name, path in paths.items():
+                response = page.goto(live_server.url + path)
+                assert response.status == statuses.get(name, 200), (name, response.status)
+                where = f"{name} at {viewport['width']} px"
+                found[where] = blocking_violations(page, where)
+    failing = {name: v for name, v in found.items() if v}
+    assert not failing, "axe found:\n" + "\n".join(
+        describe(v, where=f"[{name}] ") for name, v in failing.items()
+    )
+
+
+FOCUS_VERSUS_BAR_JS = """() => {
+  const field = document.activeElement, bar = document.querySelector('.sticky-bottom');
+  if (bar.contains(field)) return 'bar';
+  if (!field.closest('section.question')) return null;
+  const f = field.getBoundingClientRect(), b = bar.getBoundingClientRect();
+  return {field: field.id, top: f.top, bottom: f.bottom, barTop: b.top};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_focused_fields_are_never_hidden_under_the_save_bar(
+    page_for, live_server, bank, owner, team, viewport
+):
+    """WCAG 2.4.11: tabbing through every field of every step, the field with focus is
+    wholly above the sticky Save bar (reduced motion, so the scroll lands at once)."""
+    (assessment,) = realistic_assessments(bank, owner, team, count=1)
+    page = page_for("owner", viewport=viewport, reduced_motion="reduce")
+    hidden, checked = [], 0
+    for code in bank.dimensions.order_by("order").values_list("code", flat=True):
+        page.goto(f"{live_server.url}/assessments/{assessment.pk}/step/{code}/")
+        for _press in range(300):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_VERSUS_BAR_JS)
+            if focus == "bar":
+                break
+            if focus is not None:
+                checked += 1
+                if focus["bottom"] > focus["barTop"] or focus["top"] < 0:
+                    hidden.append(focus)
+        else:
+            pytest.fail(f"never reached the Save bar on step {code}")
+    assert checked > 40
+    assert not hidden, hidden

@@ -8,7 +8,7 @@ from assessment.roles import ADMIN, ANALYST, REVIEWER
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
-from .browser import ARGS, ARTIFACTS, CHROMIUM
+from .browser import ARGS, ARTIFACTS, CHROMIUM, DESKTOP
 from .factories import (
     AssessmentFactory,
     PartnershipFactory,
@@ -117,10 +117,8 @@ def browser():
 def page_for(browser, live_server):
     contexts = []
 
-    def open_as(username: str, password: str = "pw"):
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
+    def open_as(username: str, password: str = "pw", *, viewport: dict = DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -19,7 +19,7 @@ from assessment.answers import AnswerValue
 from assessment.models import Answer, Assessment, StatusChange
 from assessment.selectors import bank_spec
 
-from .factories import PartnershipFactory, answer_all, login, save_answers
+from .factories import PartnershipFactory, UserFactory, answer_all, login, save_answers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -82,11 +82,7 @@ def test_login_locks_out_after_repeated_failures_and_admin_can_unlock(client, ow
     # An admin unlocks by deleting the attempt in the admin.
     attempt = AccessAttempt.objects.get(username="owner", ip_address="127.0.0.1")
     admin = Client()
-    admin.force_login(
-        __import__("tests.conftest", fromlist=["UserFactory"]).UserFactory(
-            username="root", is_superuser=True, is_staff=True
-        )
-    )
+    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     response = admin.post(
         reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
     )

@@ -184,6 +184,8 @@ def test_trend_labels_stay_readable_and_apart():
         assert box.inside(width, height)
     for a, b in combinations(ticks, 2):
         assert not a.intersects(b), (a, b)
-    for text in root.iter(f"{NS}text"):
+    labels = [t for t in root.iter(f"{NS}text") if t.find(f"{NS}tspan") is not None]
+    assert len(labels) == len(ticks) + 2  # the ticks, and the legend's two keys
+    for text in labels:
         assert text_box(text).inside(width, height)
         assert float(text.get("font-size")) * PHONE_WIDTH / width >= 9

@@ -319,9 +319,7 @@ def trend_svg(points: list[TrendPoint], *, title: str, description: str) -> Safe
     x = left
     for label, approved in keys:
         parts.append(_trend_dot(x + 5, baseline - 0.35 * TREND_FONT, approved=approved))
-        parts.append(
-            f'<text x="{x + 14}" y="{baseline:.1f}" font-size="{TREND_FONT}">{escape(label)}</text>'
-        )
+        parts.append(_text([label], x + 14, baseline, TREND_LINE, f'font-size="{TREND_FONT}"'))
         x += 14 + text_width(label, TREND_FONT) + 24
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped

@@ -1,15 +1,22 @@
-# Two entry points for a new user: `make run` and `make test`.
+# Two entry points for a new user: `make run` and `make test` (and `make dev` to work on it).
 # Everything else here is what those two need on a fresh machine.
 
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Local development runs with DEBUG on; production settings come from the environment.
-MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
+# host:port that `make run` and `make dev` serve on, e.g. `make run HOST=127.0.0.1:9000`.
 HOST   ?= 127.0.0.1:8000
+# A signing key made once for this checkout; var/ is git-ignored, so it is never committed.
+SECRET := var/secret_key
+# `make run` serves with DEBUG off, like a deployment, but over plain HTTP on this
+# machine: secure cookies would never come back over http://, so they are off.
+LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET))" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST)))}"
+RUN_ENV = $(LOCAL_ENV) DEBUG=0 SECURE_COOKIES=0
+MANAGE  = $(RUN_ENV) $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps db lint bench bench-report bench-server clean
+.PHONY: run dev test setup system-deps db static lint bench bench-report bench-server clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -24,13 +31,31 @@ system-deps:
 setup: system-deps $(STAMP)
 	@mkdir -p var
 
-db: setup
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_default
-	$(MANAGE) ensure_demo_admin
+$(SECRET): | $(STAMP)
+	@mkdir -p $(@D)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@.new
+	@mv $@.new $@
 
-run: db
-	$(MANAGE) runserver $(HOST)
+db: setup $(SECRET)
+	@$(MANAGE) migrate --noinput
+	@$(MANAGE) load_default
+	@$(MANAGE) ensure_demo_admin --url http://$(HOST)/
+
+# Without DEBUG, Django serves no static files; whitenoise serves what collectstatic gathered.
+static: setup $(SECRET)
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+
+# gunicorn, as in a deployment, rather than runserver: runserver is a development
+# server and, with DEBUG off, would serve static files only with --insecure.
+run: db static
+	@echo "Serving on http://$(HOST)/ with DEBUG off (make dev for debug mode); Ctrl-C stops it."
+	@$(RUN_ENV) $(BIN)/gunicorn assessment.wsgi --bind $(HOST) --workers 2 \
+		--no-control-socket --access-logfile -
+
+# Development: DEBUG on (error pages with tracebacks), code reloaded on change.
+dev: db
+	@echo "Serving on http://$(HOST)/ with DEBUG on: for development only."
+	@$(LOCAL_ENV) DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -16,7 +16,8 @@ LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET))" \
 RUN_ENV = $(LOCAL_ENV) DEBUG=0 SECURE_COOKIES=0
 MANAGE  = $(RUN_ENV) $(BIN)/python manage.py
 
-.PHONY: run dev test setup system-deps db static lint bench bench-report bench-server clean
+.PHONY: run dev test test-deep setup system-deps db static lint bench bench-report bench-server \
+	clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -64,6 +65,10 @@ lint: setup
 test: setup lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The property tests alone, with many more random examples (profiles: tests/conftest.py).
+test-deep: setup
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -m hypothesis
 
 bench: setup
 	$(BIN)/python manage.py bench_scoring

@@ -1,4 +1,7 @@
+import os
+
 import factory
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,6 +12,26 @@ from assessment.services import AnswerInput, answer_save
 from frameworks.samples import likert_bank
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
+
+# Property tests. CI must not depend on luck: there the examples are derived from
+# each test's code, so a run fails only when the code or the tests change. `dev`
+# tries new random examples on every run (and replays failures from .hypothesis/);
+# `deep` (make test-deep) tries many more. HYPOTHESIS_PROFILE chooses; otherwise
+# `ci` when CI is set (CI sets CI=true), else `dev`.
+hypothesis.settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=300, deadline=None, print_blob=True
+)
+hypothesis.settings.register_profile("dev", max_examples=150, deadline=None)
+hypothesis.settings.register_profile("deep", max_examples=5000, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() not in ("", "0", "false") else "dev"
+)
+hypothesis.settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE}"
+
 
 User = get_user_model()
 

@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessment.scoring import (
@@ -148,7 +148,6 @@ def banks_and_answers(draw):
     return bank, answers
 
 
-@settings(max_examples=150, deadline=None)
 @given(banks_and_answers())
 def test_scores_stay_within_0_and_100(case):
     bank, answers = case
@@ -160,7 +159,6 @@ def test_scores_stay_within_0_and_100(case):
     assert all(m.fit is None or 0 <= m.fit <= 100 for m in result.models)
 
 
-@settings(max_examples=150, deadline=None)
 @given(banks_and_answers(), st.data())
 def test_marking_a_question_na_never_changes_another_dimension(case, data):
     bank, answers = case
@@ -173,7 +171,6 @@ def test_marking_a_question_na_never_changes_another_dimension(case, data):
             assert a == b
 
 
-@settings(max_examples=150, deadline=None)
 @given(banks_and_answers(), st.floats(min_value=0.01, max_value=1000))
 def test_multiplying_every_weight_by_a_constant_changes_nothing(case, factor):
     bank, answers = case
@@ -201,7 +198,6 @@ def test_multiplying_every_weight_by_a_constant_changes_nothing(case, factor):
     assert after.models[0].fit == pytest.approx(before.models[0].fit)
 
 
-@settings(max_examples=100, deadline=None)
 @given(banks_and_answers())
 def test_a_perfect_match_to_a_profile_gives_fit_100(case):
     bank, answers = case

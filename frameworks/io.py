@@ -7,6 +7,7 @@
 byte-identical. Writing to the database is the job of `services.py`.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -227,6 +228,9 @@ class _Checker:
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
                 self.add(path, f"must be a number, got {_type_name(value)}")
+                return None
+            if not math.isfinite(value):
+                self.add(path, f"must be a finite number, got {value}")
                 return None
             return float(value)
         if kind == "bool":

@@ -131,6 +131,16 @@ def test_export_import_export_is_byte_identical(db, tmp_path):
         ),
         (lambda d: d.update(version="one"), "version", "whole number"),
         (lambda d: d.update(version=2**63), "version", "must be at most"),
+        (
+            lambda d: d["dimensions"][0].update(weight=float("nan")),
+            "dimensions[0].weight",
+            "must be a finite number",
+        ),
+        (
+            lambda d: d["dimensions"][1]["questions"][0].update(weight=float("inf")),
+            "dimensions[1].questions[0].weight",
+            "must be a finite number",
+        ),
     ],
 )
 def test_invalid_bank_is_rejected_whole_with_file_path_and_reason(

@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -241,6 +251,12 @@ PROVISIONAL_BELOW_PERCENT = env_int("PROVISIONAL_BELOW_PERCENT", 60)
 if not 0 <= PROVISIONAL_BELOW_PERCENT <= 100:
     raise ImproperlyConfigured("PROVISIONAL_BELOW_PERCENT must be between 0 and 100.")
 PROVISIONAL_BELOW_COVERAGE = PROVISIONAL_BELOW_PERCENT / 100
+
+# Independent answers: a question whose respondents' scores differ by at least this
+# (0..1, max - min of the question scores) is a disagreement that needs a rationale.
+DISAGREEMENT_SPREAD = env_float("DISAGREEMENT_SPREAD", 0.5)
+if not 0 < DISAGREEMENT_SPREAD <= 1:
+    raise ImproperlyConfigured("DISAGREEMENT_SPREAD must be above 0 and at most 1.")
 
 # Reports: the largest data: URL the PDF fetcher accepts, in bytes.
 REPORT_MAX_DATA_URL_BYTES = env_int("REPORT_MAX_DATA_URL_BYTES", 64 * 1024)

@@ -21,6 +21,7 @@ from ..access import (
     assessment_for,
     can_answer_as,
     can_edit,
+    can_manage_respondents,
     check_answer_as,
     edit_refusal,
 )
@@ -134,6 +135,9 @@ def _page(request, assessment, step: str | None, target: Target):
             "next": dimensions[index + 1] if index + 1 < len(dimensions) else None,
             "items": question_items(dimension.questions, snapshot, form, conflicts),
             "returned": returned,
+            "offer_independent": target.respondent is None
+            and not snapshot.answers
+            and can_manage_respondents(request.user, assessment),
         },
         status=status,
     )

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from frameworks.io import framework_to_dict
+from frameworks.io import dump_bank, framework_to_dict
 from frameworks.models import Framework
 
 from . import answers, scoring
-from .models import Answer, Assessment, Partnership, StatusChange
+from .models import Answer, Assessment, FrozenReport, Partnership, StatusChange
 
 # Banks -------------------------------------------------------------------------------
 
@@ -43,6 +43,31 @@ def _published_bank_spec(framework_id: int, published_at: datetime) -> scoring.B
 
 def _build_bank_spec(framework: Framework) -> scoring.BankSpec:
     return scoring.bank_from_dict(framework_to_dict(framework, with_ids=True))
+
+
+@dataclass(frozen=True)
+class BankExport:
+    """A bank version as a report embeds it: the normalised dict and its YAML export."""
+
+    data: Mapping
+    yaml: bytes
+
+
+def bank_export(framework: Framework) -> BankExport:
+    """`export_framework`'s YAML of a bank version; cached like `bank_spec`."""
+    if framework.is_draft or framework.published_at is None:
+        return _build_bank_export(framework)
+    return _published_bank_export(framework.pk, framework.published_at)
+
+
+@lru_cache(maxsize=16)
+def _published_bank_export(framework_id: int, published_at: datetime) -> BankExport:
+    return _build_bank_export(Framework.objects.get(pk=framework_id))
+
+
+def _build_bank_export(framework: Framework) -> BankExport:
+    data = framework_to_dict(framework)
+    return BankExport(data, dump_bank(data).encode("utf-8"))
 
 
 # The snapshot --------------------------------------------------------------------------
@@ -76,6 +101,18 @@ class AssessmentSnapshot:
     def missing_required(self) -> list[scoring.QuestionSpec]:
         codes = set(self.progress.missing_required)
         return [q for q in self.bank.questions if q.code in codes]
+
+    @cached_property
+    def approval(self) -> StatusChange | None:
+        """Who approved the assessment, and when (one query, on first use)."""
+        if self.assessment.status != Assessment.Status.APPROVED:
+            return None
+        return (
+            status_history(self.assessment)
+            .filter(to_status=Assessment.Status.APPROVED)
+            .order_by("-at", "-pk")
+            .first()
+        )
 
     @cached_property
     def low_confidence(self) -> list[scoring.QuestionSpec]:
@@ -149,6 +186,10 @@ def status_history(assessment: Assessment) -> QuerySet[StatusChange]:
 
 def last_status_change(assessment: Assessment) -> StatusChange | None:
     return status_history(assessment).order_by("-at", "-pk").first()
+
+
+def frozen_report_of(assessment: Assessment) -> FrozenReport | None:
+    return FrozenReport.objects.filter(assessment=assessment).first()
 
 
 # Lists -------------------------------------------------------------------------------

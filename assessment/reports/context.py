@@ -169,12 +169,16 @@ def results_context(snapshot: AssessmentSnapshot) -> dict:
 
 
 def report_context(snapshot: AssessmentSnapshot) -> dict:
-    """The results, plus what only the PDF shows: the roadmap to the declared model
-    and the answers appendix."""
+    """The results, plus what only the PDF shows: the key findings, the roadmap to the
+    declared model and the answers appendix."""
+    from .summary import key_findings
+
     declared = snapshot.assessment.partnership.declared_model
+    plan = roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None
     return {
         **results_context(snapshot),
-        "roadmap": roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None,
+        "findings": key_findings(snapshot, plan["plan"] if plan else None),
+        "roadmap": plan,
         "appendix": [
             {
                 "dimension": dim,

@@ -7,6 +7,7 @@ within reach, the first roadmap steps, and the strongest and weakest dimensions.
 
 from dataclasses import dataclass
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,12 +22,16 @@ ROADMAP_STEPS_IN_SUMMARY = 3
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # red-line | overall | declared | within-reach | roadmap | strengths
+    kind: str  # red-line | no-red-line | overall | declared | within-reach | roadmap | strengths
     text: str
 
 
 def key_findings(snapshot: AssessmentSnapshot, plan: roadmap.Plan | None) -> list[Finding]:
-    findings = [Finding("red-line", text) for text in red_line_sentences(snapshot)]
+    crossed = bool(snapshot.score.triggered_red_lines)
+    findings = [
+        Finding("red-line" if crossed else "no-red-line", text)
+        for text in red_line_sentences(snapshot)
+    ]
     findings.append(Finding("overall", overall_sentence(snapshot)))
     if snapshot.score.overall is None:
         return findings
@@ -46,6 +51,15 @@ def _pct(share: float | None) -> str:
 
 def red_line_sentences(snapshot: AssessmentSnapshot) -> list[str]:
     bank, score = snapshot.bank, snapshot.score
+    if bank.red_lines and not score.triggered_red_lines and score.overall is not None:
+        return [
+            ngettext(
+                "No red line is crossed (%(n)d checked).",
+                "No red line is crossed (%(n)d checked).",
+                len(bank.red_lines),
+            )
+            % {"n": len(bank.red_lines)}
+        ]
     sentences = []
     for red_line in score.triggered_red_lines:
         question = bank.question_by_code[red_line.question]
@@ -150,7 +164,12 @@ def declared_sentence(snapshot: AssessmentSnapshot) -> str:
     if gaps:
         parts.append(
             _("It falls short of its targets in %(gaps)s.")
-            % {"gaps": ", ".join(f"{names[c]} (by {gap:.1f})" for c, gap in gaps)}
+            % {
+                "gaps": ", ".join(
+                    _("%(dimension)s (by %(gap).1f)") % {"dimension": names[c], "gap": gap}
+                    for c, gap in gaps
+                )
+            }
         )
     unmet = result.unmet_conditions
     if unmet:
@@ -194,8 +213,14 @@ def roadmap_sentence(snapshot: AssessmentSnapshot, plan: roadmap.Plan) -> str:
     if not plan.steps:
         return _("No change of a single answer brings %(model)s closer.") % {"model": name}
     steps = [
-        _("(%(n)d) %(code)s from “%(from)s” to “%(to)s”")
-        % {"n": n, "code": step.question.code, "from": step.from_display, "to": step.to_display}
+        _("(%(n)d) %(code)s, “%(question)s”, from “%(from)s” to “%(to)s”")
+        % {
+            "n": n,
+            "code": step.question.code,
+            "question": Truncator(step.question.text).chars(90),
+            "from": step.from_display,
+            "to": step.to_display,
+        }
         for n, step in enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1)
     ]
     text = _("First steps towards %(model)s: %(steps)s.") % {

@@ -43,8 +43,10 @@ test: setup lint
 bench: setup
 	$(BIN)/python manage.py bench_scoring
 
+# A throwaway SQLite database (var/bench-report.sqlite3), production settings.
 bench-report: setup
-	$(BIN)/python manage.py bench_report
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-report.sqlite3 DEBUG=0 SECRET_KEY=bench-only-key \
+		$(BIN)/python manage.py bench_report
 
 # Fills a throwaway SQLite database (var/bench.sqlite3) with 10,000 assessments,
 # then measures pages under gunicorn with 2 workers on 127.0.0.1.

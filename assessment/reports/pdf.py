@@ -76,6 +76,7 @@ def render_html_to_pdf(
         )
         for f in embedded
     ]
+
     def finish(document, pdf) -> None:
         for key, value in (info or {}).items():
             pdf.info[key] = pydyf.String(value)

@@ -411,25 +411,36 @@ def long_bank(*, questions: int) -> dict:
     return data
 
 
-@pytest.mark.parametrize("questions", [38, 200])
-def test_report_pages_for_a_long_assessment(partnership, owner, reviewer, questions):
-    """Writes test-artifacts/report/approved-<n>.pdf for looking at page by page."""
+def lowest(choices):
+    return min(choices, key=lambda c: c.score)
+
+
+@pytest.mark.parametrize(
+    "name, questions",
+    [("approved-38", 38), ("approved-200", 200), ("red-lines-v2", None)],
+)
+def test_report_pages_for_a_long_assessment(partnership, owner, reviewer, name, questions):
+    """Writes test-artifacts/report/<name>.pdf for looking at page by page: the default bank
+    v1 (38 questions), 200 questions with long texts, and bank v2 answered at the lowest
+    level (red lines crossed, conditions unmet)."""
     if questions == 38:
         path, data = default_bank(version=1)
-    else:
+    elif questions:
         data = long_bank(questions=questions)
+    else:
+        path, data = default_bank(version=2)
     bank = framework_import(data=data, source="test", publish=True)
     assessment = AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
     snapshot_bank = assessment_snapshot(assessment).bank
-    assert len(snapshot_bank.questions) == questions
+    assert questions is None or len(snapshot_bank.questions) == questions
     comment = (
         "Evidence: " + "liaison officers' reports and joint exercise after-action reviews. " * 3
     )
     values = {}
     for n, q in enumerate(snapshot_bank.questions):
-        value = replace(
-            value_for(q, pick=lambda choices, n=n: choices[n % len(choices)]), comment=comment
-        )
+        pick = lowest if questions is None else (lambda choices, n=n: choices[n % len(choices)])
+        number = q.min_value if q.min_value is not None else 3
+        value = replace(value_for(q, pick=pick, number=number), comment=comment)
         if q.is_scored:
             value = replace(value, confidence=("high", "medium", "low")[n % 3])
         values[q.code] = value
@@ -437,15 +448,19 @@ def test_report_pages_for_a_long_assessment(partnership, owner, reviewer, questi
     approve(assessment, owner, reviewer)
     content = bytes(FrozenReport.objects.get(assessment=assessment).pdf)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"approved-{questions}.pdf").write_bytes(content)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(content)
     assert verify_report(content).outcome == Outcome.VERIFIED
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
     assert "Key findings" in pages[1]
     text = "\n".join(pages)
     assert "Confidence: High" in text and "Confidence: Low" in text
+    squeezed = "".join(text.split())  # extraction wraps lines
     if questions == 200:
-        squeezed = "".join(text.split())  # extraction wraps lines
         assert "References:UNSecurityCouncilresolution2396(2017);ICD203" in squeezed
+    if questions is None:
+        findings = "".join(pages[1].split("Key findings")[1].split())
+        assert findings.startswith("Redlinecrossed:")
+        assert "Conditionsnotmet:" in findings or "Conditionnotmet:" in findings
 
 
 def test_bench_report_measures_rendering_and_serving_a_frozen_report(db):

@@ -353,7 +353,7 @@ def test_summary_puts_crossed_red_lines_first(safeguard_assessment, owner):
     findings = summary_of(assessment)
     assert findings[0].kind == "red-line"
     assert "d0-000" in findings[0].text and "capped at 30" in findings[0].text
-    assert "Safeguard missing (HRDDP)." in findings[0].text
+    assert findings[0].detail == "Safeguard missing (HRDDP)."
     assert [f.kind for f in findings[1:3]] == ["overall", "declared"]
 
 

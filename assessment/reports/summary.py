@@ -24,13 +24,14 @@ ROADMAP_STEPS_IN_SUMMARY = 3
 class Finding:
     kind: str  # red-line | no-red-line | overall | declared | within-reach | roadmap | strengths
     text: str
+    detail: str = ""  # a red line's reason, printed after the finding in normal weight
 
 
 def key_findings(snapshot: AssessmentSnapshot, plan: roadmap.Plan | None) -> list[Finding]:
     crossed = bool(snapshot.score.triggered_red_lines)
     findings = [
-        Finding("red-line" if crossed else "no-red-line", text)
-        for text in red_line_sentences(snapshot)
+        Finding("red-line" if crossed else "no-red-line", text, detail)
+        for text, detail in red_line_sentences(snapshot)
     ]
     findings.append(Finding("overall", overall_sentence(snapshot)))
     if snapshot.score.overall is None:
@@ -49,35 +50,41 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{100 * share:.0f}%"
 
 
-def red_line_sentences(snapshot: AssessmentSnapshot) -> list[str]:
+def red_line_sentences(snapshot: AssessmentSnapshot) -> list[tuple[str, str]]:
+    """(finding, reason) for each crossed red line, or that none is crossed."""
     bank, score = snapshot.bank, snapshot.score
     if bank.red_lines and not score.triggered_red_lines and score.overall is not None:
         return [
-            ngettext(
-                "No red line is crossed (%(n)d checked).",
-                "No red line is crossed (%(n)d checked).",
-                len(bank.red_lines),
+            (
+                ngettext(
+                    "No red line is crossed (%(n)d checked).",
+                    "No red line is crossed (%(n)d checked).",
+                    len(bank.red_lines),
+                )
+                % {"n": len(bank.red_lines)},
+                "",
             )
-            % {"n": len(bank.red_lines)}
         ]
     sentences = []
     for red_line in score.triggered_red_lines:
         question = bank.question_by_code[red_line.question]
         dimension = score.dimension(red_line.dimension)
         sentences.append(
-            _(
-                "Red line crossed: %(code)s (%(question)s) is answered “%(answer)s”, so "
-                "%(dimension)s is capped at %(cap)s (it would be %(raw)s). %(reason)s"
+            (
+                _(
+                    "Red line crossed: %(code)s (%(question)s) is answered “%(answer)s”, so "
+                    "%(dimension)s is capped at %(cap)s (it would be %(raw)s)."
+                )
+                % {
+                    "code": question.code,
+                    "question": question.text,
+                    "answer": snapshot.display(question),
+                    "dimension": dimension.name,
+                    "cap": f"{red_line.cap:g}",
+                    "raw": "—" if dimension.raw_score is None else f"{dimension.raw_score:.1f}",
+                },
+                red_line.reason,
             )
-            % {
-                "code": question.code,
-                "question": question.text,
-                "answer": snapshot.display(question),
-                "dimension": dimension.name,
-                "cap": f"{red_line.cap:g}",
-                "raw": "—" if dimension.raw_score is None else f"{dimension.raw_score:.1f}",
-                "reason": red_line.reason,
-            }
         )
     return sentences
 
@@ -212,17 +219,22 @@ def roadmap_sentence(snapshot: AssessmentSnapshot, plan: roadmap.Plan) -> str:
         return _("No step is needed to bring %(model)s within reach.") % {"model": name}
     if not plan.steps:
         return _("No change of a single answer brings %(model)s closer.") % {"model": name}
-    steps = [
-        _("(%(n)d) %(code)s, “%(question)s”, from “%(from)s” to “%(to)s”")
-        % {
+    steps, named = [], set()
+    for n, step in enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1):
+        values = {
             "n": n,
             "code": step.question.code,
             "question": Truncator(step.question.text).chars(90),
             "from": step.from_display,
             "to": step.to_display,
         }
-        for n, step in enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1)
-    ]
+        if step.question.code in named:  # the question is quoted once
+            steps.append(_("(%(n)d) %(code)s again, from “%(from)s” to “%(to)s”") % values)
+        else:
+            steps.append(
+                _("(%(n)d) %(code)s, “%(question)s”, from “%(from)s” to “%(to)s”") % values
+            )
+        named.add(step.question.code)
     text = _("First steps towards %(model)s: %(steps)s.") % {
         "model": name,
         "steps": "; ".join(steps),

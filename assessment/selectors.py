@@ -188,8 +188,13 @@ def last_status_change(assessment: Assessment) -> StatusChange | None:
     return status_history(assessment).order_by("-at", "-pk").first()
 
 
-def frozen_report_of(assessment: Assessment) -> FrozenReport | None:
-    return FrozenReport.objects.filter(assessment=assessment).first()
+def frozen_report_of(assessment: Assessment, *fields: str) -> FrozenReport | None:
+    """The frozen report of an assessment, loading only `fields` when given (the PDF and
+    the snapshot are large)."""
+    if assessment.status != Assessment.Status.APPROVED:
+        return None
+    reports = FrozenReport.objects.filter(assessment=assessment)
+    return (reports.only("assessment_id", *fields) if fields else reports).first()
 
 
 # Lists -------------------------------------------------------------------------------

@@ -470,3 +470,21 @@ def test_bench_report_measures_rendering_and_serving_a_frozen_report(db):
     assert re.search(r"ratio \d+\.\d\d", text)
     assert re.search(r"serving the frozen report .* median \d+\.\d ms", text)
     assert not FrozenReport.objects.exists()  # the benchmark keeps nothing
+
+
+def test_results_page_says_the_downloads_are_the_frozen_report(client, approved, owner):
+    login(client, owner)
+    page = client.get(reverse("assessment:results", args=[approved.pk])).content.decode()
+    assert FrozenReport.objects.get().snapshot_sha256[:12] in page
+    assert "frozen report" in page
+
+
+def test_serving_a_frozen_report_reads_only_the_pdf(
+    client, approved, owner, django_assert_max_num_queries
+):
+    login(client, owner)
+    # session, user, groups, assessment, report; the session's expiry update (3 statements)
+    with django_assert_max_num_queries(8) as queries:
+        download(client, approved)
+    report_query = next(q["sql"] for q in queries.captured_queries if "frozenreport" in q["sql"])
+    assert "snapshot_json" not in report_query and "bank_yaml" not in report_query

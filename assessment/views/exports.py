@@ -35,10 +35,12 @@ def _download(content: str | bytes, filename: str, content_type: str) -> FileRes
     )
 
 
-def _frozen(assessment: Assessment) -> FrozenReport | None:
+def _frozen(assessment: Assessment, *fields: str) -> FrozenReport | None:
+    """The frozen report of an approved assessment (frozen now if it was approved before
+    reports were frozen); None for the others."""
     if assessment.status != Assessment.Status.APPROVED:
         return None
-    return frozen_report_of(assessment) or report_freeze(assessment=assessment)
+    return frozen_report_of(assessment, *fields) or report_freeze(assessment=assessment)
 
 
 def _frozen_download(request, content, sha256: str, filename: str, content_type: str):
@@ -53,7 +55,7 @@ def _frozen_download(request, content, sha256: str, filename: str, content_type:
 
 def export_json(request, pk):
     assessment = assessment_for(request.user, pk)
-    frozen = _frozen(assessment)
+    frozen = _frozen(assessment, "snapshot_json", "snapshot_sha256")
     if frozen is not None:
         # The embedded assessment.json itself: its SHA-256 is the report's.
         return _frozen_download(
@@ -84,7 +86,7 @@ def export_scores_csv(request, pk):
 
 def export_pdf(request, pk):
     assessment = assessment_for(request.user, pk)
-    frozen = _frozen(assessment)
+    frozen = _frozen(assessment, "pdf", "pdf_sha256")
     if frozen is not None:
         return _frozen_download(
             request,

@@ -21,7 +21,7 @@ from ..reports.compare import (
 )
 from ..reports.context import assessment_radar, results_context, roadmap_context
 from ..reports.export import roadmap_export
-from ..selectors import assessment_snapshot, assessment_snapshots
+from ..selectors import assessment_snapshot, assessment_snapshots, frozen_report_of
 
 MAX_ROADMAP_STEPS = 30
 
@@ -40,6 +40,7 @@ def results(request, pk):
             "roadmap": roadmap_context(snapshot, model_code),
             "can_edit": can_edit(request.user, assessment),
             "what_if": what_if_rows(snapshot),
+            "frozen": frozen_report_of(assessment, "snapshot_sha256", "created_at"),
         },
     )
 

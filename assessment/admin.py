@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Answer, Assessment, FrozenReport, Partnership, StatusChange, Team
@@ -63,11 +64,11 @@ class FrozenReportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf", "snapshot_json", "bank_yaml")
 
-    @admin.display(description="snapshot")
+    @admin.display(description=_("snapshot"))
     def short_sha256(self, obj) -> str:
         return obj.snapshot_sha256[:12]
 
-    @admin.display(description="PDF size")
+    @admin.display(description=_("PDF size"))
     def pdf_size(self, obj) -> str:
         return f"{len(obj.pdf) // 1024} KiB"
 

@@ -235,6 +235,8 @@ def test_legacy_approval_is_frozen_on_first_download(client, assessment, owner):
     first = download(client, assessment)
     assert FrozenReport.objects.get().assessment_id == assessment.pk
     assert download(client, assessment) == first
+    cover = PdfReader(io.BytesIO(first)).pages[0].extract_text()
+    assert "Approved; the approval was not recorded" in cover
 
 
 def test_freeze_reports_command_freezes_legacy_approvals_once(assessment, owner):

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import dashboard, exports, partnerships, questionnaire, results, review
+from .views import (
+    dashboard,
+    exports,
+    independent,
+    partnerships,
+    questionnaire,
+    results,
+    review,
+)
 
 assessment_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -21,6 +29,32 @@ assessment_patterns = [
         questionnaire.autosave,
         name="autosave",
     ),
+    path("assessments/<int:pk>/independent/", independent.independent, name="independent"),
+    path(
+        "assessments/<int:pk>/respondents/<int:respondent_pk>/remove/",
+        independent.remove_respondent,
+        name="remove_respondent",
+    ),
+    path("assessments/<int:pk>/my-answers/", questionnaire.my_answers, name="my_answers"),
+    path(
+        "assessments/<int:pk>/my-answers/step/<slug:step>/",
+        questionnaire.my_answers,
+        name="my_answers_step",
+    ),
+    path(
+        "assessments/<int:pk>/my-answers/questions/<int:question_id>/autosave/",
+        questionnaire.my_autosave,
+        name="my_autosave",
+    ),
+    path("assessments/<int:pk>/my-answers/review/", independent.my_set, name="my_set"),
+    path("assessments/<int:pk>/my-answers/submit/", independent.submit_set, name="submit_set"),
+    path(
+        "assessments/<int:pk>/sets/<int:respondent_pk>/",
+        independent.answer_set,
+        name="answer_set",
+    ),
+    path("assessments/<int:pk>/agreement/", independent.agreement, name="agreement"),
+    path("assessments/<int:pk>/reconcile/", independent.reconcile, name="reconcile"),
     path("assessments/<int:pk>/review/", review.review, name="review"),
     path("assessments/<int:pk>/submit/", review.submit, name="submit"),
     path("assessments/<int:pk>/decide/", review.decide, name="decide"),

@@ -184,10 +184,10 @@ def framework_publish(*, framework: Framework) -> Framework:
     problems = _publish_problems(framework)
     if problems:
         raise BankValidationError(f"{framework.slug} v{framework.version}", problems)
-    Framework.objects.filter(pk=framework.pk).update(
-        status=Framework.Status.PUBLISHED, published_at=timezone.now()
-    )
-    framework.refresh_from_db()
+    framework.status = Framework.Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.full_clean()
+    framework.save(update_fields=["status", "published_at"])
     return framework
 
 

@@ -490,3 +490,46 @@ def test_serving_a_frozen_report_reads_only_the_pdf(
         download(client, approved)
     report_query = next(q["sql"] for q in queries.captured_queries if "frozenreport" in q["sql"])
     assert "snapshot_json" not in report_query and "bank_yaml" not in report_query
+
+
+def test_report_of_independent_answers_shows_their_reconciliation_from_the_snapshot(
+    partnership, owner, teammate, reviewer, django_assert_num_queries
+):
+    from assessment.services import Decision, assessment_go_independent, assessment_reconcile
+
+    from .factories import UserFactory, small_bank_data
+    from .test_consensus import respondent, reveal
+
+    third = UserFactory(username="third", role="analyst")
+    partnership.team.members.add(third)
+    bank = framework_import(data=small_bank_data(slug="indep"), source="t", publish=True)
+    assessment = AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
+    assessment_go_independent(
+        assessment=assessment, user=owner, respondents=[owner, teammate, third]
+    )
+    assessment.refresh_from_db()
+    reveal(assessment, owner, teammate, third)
+    snapshot = assessment_snapshot(assessment)
+    chosen = respondent(assessment, teammate)
+    decisions = [
+        Decision(q, snapshot.sets.of(chosen)[q.id], "Latest exercise report.", chosen)
+        for q in snapshot.bank.questions
+    ]
+    assessment_reconcile(assessment=assessment, user=owner, decisions=decisions)
+    assessment.refresh_from_db()
+    approve(assessment, owner, reviewer)
+
+    frozen = FrozenReport.objects.get()
+    content = bytes(frozen.pdf)
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert "3analystsansweredindependently;Krippendorff'salpha" in text
+    assert "Independentanswersandtheirreconciliation" in text
+    assert "owner:Disagree,teammate:Stronglyagree,third:Neitheragreenordisagree" in text
+    assert "Stronglyagree(asteammate).Latestexercisereport." in text
+    assert verify_report(content).outcome == Outcome.VERIFIED
+    # Rendered again from the stored files alone, the report is the same text.
+    report = freeze.load_snapshot(bytes(frozen.snapshot_json), bytes(frozen.bank_yaml))
+    with django_assert_num_queries(0):
+        again = pdf.render_snapshot(report)
+    again_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(again)).pages)
+    assert "".join(again_text.split()) == text

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import roadmap, scoring
+from .. import answers, consensus, roadmap, scoring
 from ..selectors import AssessmentSnapshot
 from .chart import PALETTE, Series, radar_svg
 
@@ -165,7 +165,37 @@ def results_context(snapshot: AssessmentSnapshot) -> dict:
         "chart": assessment_radar(bank, score, snapshot.assessment.partnership.name),
         "bands": bank.bands,
         "threshold": f"{settings.PROVISIONAL_BELOW_PERCENT}%",
+        "agreement_reading": consensus.alpha_reading(snapshot.agreement.alpha)
+        if snapshot.agreement
+        else "",
+        "reconciled": reconciled_rows(snapshot),
     }
+
+
+def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
+    """The questions where independent respondents disagreed, with what was decided
+    and why (for the report)."""
+    if snapshot.agreement is None:
+        return []
+    names = {r.pk: r.user.get_username() for r in snapshot.sets.respondents}
+    rows = []
+    for row in snapshot.agreement.disagreements:
+        q = row.question
+        record = snapshot.records.get(q.id)
+        rows.append(
+            {
+                "question": q,
+                "spread": row.spread,
+                "answers": ", ".join(
+                    f"{r.user.get_username()}: {answers.display(q, v)}"
+                    for r, v in zip(snapshot.sets.active, row.values, strict=True)
+                ),
+                "decided": snapshot.display(q) if q.id in snapshot.answers else None,
+                "source": names.get(record.reconciled_from) if record else None,
+                "rationale": record.rationale if record else "",
+            }
+        )
+    return rows
 
 
 def report_context(snapshot: AssessmentSnapshot) -> dict:
@@ -179,21 +209,28 @@ def report_context(snapshot: AssessmentSnapshot) -> dict:
         **results_context(snapshot),
         "findings": key_findings(snapshot, plan["plan"] if plan else None),
         "roadmap": plan,
-        "appendix": [
-            {
-                "dimension": dim,
-                "rows": [
-                    {
-                        "question": q,
-                        "display": snapshot.display(q),
-                        "answer": snapshot.answers.get(q.id),
-                    }
-                    for q in dim.questions
-                ],
-            }
-            for dim in snapshot.bank.dimensions
-        ],
+        "appendix": answer_sections(snapshot),
     }
+
+
+def answer_sections(snapshot: AssessmentSnapshot) -> list[dict]:
+    """Every answer by dimension, as the review page, a respondent's set and the
+    report's appendix list them."""
+    return [
+        {
+            "dimension": dim,
+            "progress": snapshot.progress.of(dim.code),
+            "rows": [
+                {
+                    "question": q,
+                    "display": snapshot.display(q),
+                    "answer": snapshot.answers.get(q.id),
+                }
+                for q in dim.questions
+            ],
+        }
+        for dim in snapshot.bank.dimensions
+    ]
 
 
 def assessment_radar(

@@ -51,6 +51,7 @@ def assessment_export(snapshot: AssessmentSnapshot) -> dict:
             for q in bank.questions
             if q.id in snapshot.answers
         ],
+        **independent_export(snapshot),
     }
 
 
@@ -96,6 +97,57 @@ def score_export(score: scoring.AssessmentScore, *, provisional: bool) -> dict:
         "red_lines": [asdict(r) for r in score.red_lines],
         "supported_models": list(score.supported_models),
         "closest_model": score.closest_model,
+    }
+
+
+def independent_export(snapshot: AssessmentSnapshot) -> dict:
+    """Respondents and agreement of independent answers. Before every set is in, only
+    who the respondents are: their progress and answers stay blind."""
+    sets = snapshot.sets
+    if sets is None:
+        return {"respondents": [], "agreement": None}
+    respondents = [
+        {"user": r.user.get_username(), "status": r.status if sets.revealed else None}
+        for r in sets.respondents
+    ]
+    if snapshot.agreement is None:
+        return {"respondents": respondents, "agreement": None}
+    names = [r.user.get_username() for r in sets.active]
+    by_pk = {r.pk: r.user.get_username() for r in sets.respondents}
+    agreement = snapshot.agreement
+    return {
+        "respondents": respondents,
+        "agreement": {
+            "alpha": agreement.alpha,
+            "alpha_questions": agreement.alpha_questions,
+            "disagreement_spread": agreement.threshold,
+            "questions": [
+                {
+                    "question": row.question.code,
+                    "spread": row.spread,
+                    "disagreement": row.disagreement,
+                    "values": {
+                        name: None if v is None else answers.export_value(row.question, v)
+                        for name, v in zip(names, row.values, strict=True)
+                    },
+                    "na": [
+                        name
+                        for name, v in zip(names, row.values, strict=True)
+                        if v is not None and v.is_na
+                    ],
+                    "comments": {
+                        name: v.comment
+                        for name, v in zip(names, row.values, strict=True)
+                        if v is not None and v.comment
+                    },
+                    "modal": [answers.export_value(row.question, v) for v in row.modal],
+                    "rationale": record.rationale if record else None,
+                    "reconciled_from": by_pk.get(record.reconciled_from) if record else None,
+                }
+                for row in agreement.questions
+                for record in [snapshot.records.get(row.question.id)]
+            ],
+        },
     }
 
 

@@ -37,9 +37,9 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.io import BankValidationError, validate_bank
 from frameworks.models import Framework
 
-from .. import answers, scoring
-from ..models import Assessment, Partnership
-from ..selectors import AssessmentSnapshot, BankExport
+from .. import answers, consensus, scoring
+from ..models import Assessment, Partnership, Respondent
+from ..selectors import AnswerRecord, AnswerSets, AssessmentSnapshot, BankExport
 from .export import SCHEMA_VERSION, assessment_export
 
 APP_NAME = "ct-cooperation"
@@ -190,6 +190,7 @@ def view_snapshot(report: ReportSnapshot, rescored: Rescored) -> AssessmentSnaps
         title=d["framework"]["title"],
         status=Framework.Status.PUBLISHED,
     )
+    sets, agreement, records = independent_from_export(d, rescored.bank)
     assessment = Assessment(
         pk=d["id"],
         partnership=partnership,
@@ -203,11 +204,77 @@ def view_snapshot(report: ReportSnapshot, rescored: Rescored) -> AssessmentSnaps
         assessment=assessment,
         bank=rescored.bank,
         answers=rescored.answers,
-        records={},
+        records=records,
         score=rescored.score,
         progress=scoring.progress(rescored.bank, rescored.answers),
         provisional=rescored.provisional,
+        sets=sets,
+        agreement=agreement,
     )
+
+
+def independent_from_export(data: Mapping, bank: scoring.BankSpec):
+    """The respondents, agreement and reconciliation records of an export's
+    `respondents` and `agreement` blocks, as the snapshot carries them (for the report's
+    section on independent answers): (sets, agreement, records by question id)."""
+    listed = data.get("respondents") or []
+    if not listed:
+        return None, None, {}
+    User = get_user_model()
+    respondents = tuple(
+        Respondent(
+            pk=n,
+            user=User(username=entry["user"]),
+            status=entry["status"] or Respondent.Status.ANSWERING,
+        )
+        for n, entry in enumerate(listed, start=1)
+    )
+    sets = AnswerSets(respondents, {})
+    block = data.get("agreement")
+    if not block:
+        return sets, None, {}
+    by_name = {r.user.get_username(): r for r in respondents}
+    names = [r.user.get_username() for r in sets.active]
+    rows, records = [], {}
+    for row in block["questions"]:
+        question = bank.question_by_code[row["question"]]
+        values = tuple(_set_value(question, row, name) for name in names)
+        rows.append(
+            consensus.QuestionAgreement(
+                question=question,
+                values=values,
+                scores=tuple(scoring.question_score(question, v) for v in values),
+                spread=row["spread"],
+                modal=tuple(answers.from_export(question, {"value": v}) for v in row["modal"]),
+                agreed=None,
+                disagreement=row["disagreement"],
+            )
+        )
+        source = by_name.get(row.get("reconciled_from") or "")
+        if row.get("rationale") or source:
+            records[question.id] = AnswerRecord(
+                version=0,
+                updated_at=None,
+                updated_by="",
+                rationale=row.get("rationale") or "",
+                reconciled_from=source.pk if source else None,
+            )
+    agreement = consensus.Agreement(
+        questions=tuple(rows),
+        alpha=block["alpha"],
+        alpha_questions=block["alpha_questions"],
+        threshold=block["disagreement_spread"],
+    )
+    return sets, agreement, records
+
+
+def _set_value(question, row: Mapping, name: str) -> answers.AnswerValue | None:
+    if name in (row.get("na") or ()):
+        return answers.AnswerValue(is_na=True)
+    value = row["values"].get(name)
+    if value is None:
+        return None
+    return answers.from_export(question, {"value": value})
 
 
 STAMPS = {

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import roadmap, scoring
+from .. import consensus, roadmap, scoring
 from ..selectors import AssessmentSnapshot
 from .context import model_names
 
@@ -22,7 +22,8 @@ ROADMAP_STEPS_IN_SUMMARY = 3
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # red-line | no-red-line | overall | declared | within-reach | roadmap | strengths
+    # red-line | no-red-line | overall | agreement | declared | within-reach | roadmap | strengths
+    kind: str
     text: str
     detail: str = ""  # a red line's reason, printed after the finding in normal weight
 
@@ -34,6 +35,8 @@ def key_findings(snapshot: AssessmentSnapshot, plan: roadmap.Plan | None) -> lis
         for text, detail in red_line_sentences(snapshot)
     ]
     findings.append(Finding("overall", overall_sentence(snapshot)))
+    if snapshot.agreement is not None:
+        findings.append(Finding("agreement", agreement_sentence(snapshot)))
     if snapshot.score.overall is None:
         return findings
     findings.append(Finding("declared", declared_sentence(snapshot)))
@@ -135,6 +138,26 @@ def overall_sentence(snapshot: AssessmentSnapshot) -> str:
             "unrated": _pct(confidence.unrated),
         }
     return text
+
+
+def agreement_sentence(snapshot: AssessmentSnapshot) -> str:
+    agreement = snapshot.agreement
+    values = {
+        "n": len(snapshot.sets.active),
+        "alpha": "—" if agreement.alpha is None else f"{agreement.alpha:.2f}",
+        "k": len(agreement.disagreements),
+    }
+    text = (
+        ngettext(
+            "%(n)d analysts answered independently; Krippendorff's alpha %(alpha)s, and "
+            "%(k)d question needed reconciliation.",
+            "%(n)d analysts answered independently; Krippendorff's alpha %(alpha)s, and "
+            "%(k)d questions needed reconciliation.",
+            values["k"],
+        )
+        % values
+    )
+    return text + " " + consensus.alpha_reading(agreement.alpha)
 
 
 def declared_sentence(snapshot: AssessmentSnapshot) -> str:

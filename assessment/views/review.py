@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ..access import assessment_for, can_edit, can_review, check_edit
 from ..forms import ReviewDecisionForm
 from ..models import Assessment
+from ..reports.context import answer_sections
 from ..selectors import assessment_snapshot, last_status_change, status_history
 from ..services import (
     IncompleteAssessment,
@@ -25,21 +26,7 @@ def _review_context(request, assessment, **extra) -> dict:
     return {
         "assessment": assessment,
         "snapshot": snapshot,
-        "sections": [
-            {
-                "dimension": dim,
-                "progress": snapshot.progress.of(dim.code),
-                "rows": [
-                    {
-                        "question": q,
-                        "display": snapshot.display(q),
-                        "answer": snapshot.answers.get(q.id),
-                    }
-                    for q in dim.questions
-                ],
-            }
-            for dim in snapshot.bank.dimensions
-        ],
+        "sections": answer_sections(snapshot),
         "history": status_history(assessment),
         "can_edit": can_edit(request.user, assessment),
         "can_review": can_review(request.user, assessment),
@@ -84,7 +71,7 @@ def submit(request, pk):
 def _just_submitted_by(user, assessment: Assessment) -> bool:
     if assessment.status != Assessment.Status.SUBMITTED:
         return False
-    change = last_status_change(assessment)
+    change = last_status_change(assessment, to=Assessment.Status.SUBMITTED)
     return change is not None and change.by_id == user.pk
 
 

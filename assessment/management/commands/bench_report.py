@@ -9,7 +9,6 @@ import warnings
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import Client
@@ -46,7 +45,6 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5)
 
     def handle(self, *args, questions: int, runs: int, **options):
-        call_command("migrate", verbosity=0)
         try:
             with transaction.atomic():
                 self._run(questions, runs)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0005_single_choice_to_fk'),
+        ('assessment', '0006_independent_answers'),
     ]
 
     operations = [

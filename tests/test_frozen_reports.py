@@ -521,6 +521,8 @@ def test_report_of_independent_answers_shows_their_reconciliation_from_the_snaps
 
     frozen = FrozenReport.objects.get()
     content = bytes(frozen.pdf)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "independent.pdf").write_bytes(content)
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
     assert "3analystsansweredindependently;Krippendorff'salpha" in text
     assert "Independentanswersandtheirreconciliation" in text

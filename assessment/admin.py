@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Assessment, Partnership, StatusChange, Team
+from .models import Answer, Assessment, FrozenReport, Partnership, StatusChange, Team
 
 
 @admin.register(Team)
@@ -44,6 +45,41 @@ class AnswerAdmin(SimpleHistoryAdmin):
     list_display = ["assessment", "question", "respondent", "is_na", "version", "updated_by",
                     "updated_at"]  # fmt: skip
     list_select_related = ["assessment__partnership", "question", "updated_by", "respondent__user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FrozenReport)
+class FrozenReportAdmin(admin.ModelAdmin):
+    """Read-only: a frozen report is written once, on approval, and never changes."""
+
+    list_display = [
+        "assessment", "short_sha256", "methodology_version", "app_version", "created_at",
+    ]  # fmt: skip
+    list_select_related = ["assessment__partnership"]
+    fields = [
+        "assessment", "snapshot_sha256", "bank_sha256", "pdf_sha256", "pdf_size",
+        "methodology_version", "app_version", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "snapshot_json", "bank_yaml")
+
+    @admin.display(description=_("snapshot"))
+    def short_sha256(self, obj) -> str:
+        return obj.snapshot_sha256[:12]
+
+    @admin.display(description=_("PDF size"))
+    def pdf_size(self, obj) -> str:
+        return f"{len(obj.pdf) // 1024} KiB"
 
     def has_add_permission(self, request):
         return False

@@ -6,8 +6,11 @@ published framework version, so its results never change after the fact.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -251,3 +254,62 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.question_id}"
+
+
+class FrozenReportLocked(ValidationError):
+    """Raised on any attempt to change or delete a frozen report."""
+
+
+class FrozenReportQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenReportLocked(_("A frozen report never changes."), code="locked")
+
+    def delete(self):
+        raise FrozenReportLocked(_("A frozen report is never deleted."), code="locked")
+
+
+class FrozenReport(models.Model):
+    """The report of an approved assessment, exactly as it was approved.
+
+    Written once, in the approval's transaction (`services.report_freeze`): the
+    snapshot the PDF was rendered from (`assessment.json`, canonical bytes, and
+    `bank.yaml`), the PDF itself, and the SHA-256 of each. Downloads serve these
+    bytes; nothing here is ever updated or deleted (see `reports/freeze.py`).
+    """
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.PROTECT, related_name="frozen_report"
+    )
+    pdf = models.BinaryField(_("PDF"))
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    snapshot_json = models.BinaryField(_("assessment.json"))
+    snapshot_sha256 = models.CharField(_("snapshot SHA-256"), max_length=64, unique=True)
+    bank_yaml = models.BinaryField(_("bank.yaml"))
+    bank_sha256 = models.CharField(_("bank SHA-256"), max_length=64)
+    methodology_version = models.PositiveIntegerField(_("methodology version"))
+    app_version = models.CharField(_("app version"), max_length=40)
+    created_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+
+    objects = FrozenReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("frozen report")
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("pdf_sha256"), 64)
+                & Exact(Length("snapshot_sha256"), 64)
+                & Exact(Length("bank_sha256"), 64),
+                name="frozen_report_sha256_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.snapshot_sha256[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenReportLocked(_("A frozen report never changes."), code="locked")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenReportLocked(_("A frozen report is never deleted."), code="locked")

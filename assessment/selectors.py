@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 
@@ -18,11 +18,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from frameworks.io import framework_to_dict
+from frameworks.io import dump_bank, framework_to_dict
 from frameworks.models import Framework
 
 from . import answers, consensus, scoring
-from .models import Answer, Assessment, Partnership, Respondent, StatusChange
+from .models import Answer, Assessment, FrozenReport, Partnership, Respondent, StatusChange
 
 # Banks -------------------------------------------------------------------------------
 
@@ -45,6 +45,31 @@ def _build_bank_spec(framework: Framework) -> scoring.BankSpec:
     return scoring.bank_from_dict(framework_to_dict(framework, with_ids=True))
 
 
+@dataclass(frozen=True)
+class BankExport:
+    """A bank version as a report embeds it: the normalised dict and its YAML export."""
+
+    data: Mapping
+    yaml: bytes
+
+
+def bank_export(framework: Framework) -> BankExport:
+    """`export_framework`'s YAML of a bank version; cached like `bank_spec`."""
+    if framework.is_draft or framework.published_at is None:
+        return _build_bank_export(framework)
+    return _published_bank_export(framework.pk, framework.published_at)
+
+
+@lru_cache(maxsize=16)
+def _published_bank_export(framework_id: int, published_at: datetime) -> BankExport:
+    return _build_bank_export(Framework.objects.get(pk=framework_id))
+
+
+def _build_bank_export(framework: Framework) -> BankExport:
+    data = framework_to_dict(framework)
+    return BankExport(data, dump_bank(data).encode("utf-8"))
+
+
 # The snapshot --------------------------------------------------------------------------
 
 
@@ -58,6 +83,7 @@ class AnswerRecord:
     updated_by: str
     rationale: str = ""
     reconciled_from: int | None = None
+    changed_after_reconciliation: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +135,13 @@ class AssessmentSnapshot:
         return [q for q in self.bank.questions if q.code in codes]
 
     @cached_property
+    def approval(self) -> StatusChange | None:
+        """Who approved the assessment, and when (one query, on first use)."""
+        if self.assessment.status != Assessment.Status.APPROVED:
+            return None
+        return last_status_change(self.assessment, to=Assessment.Status.APPROVED)
+
+    @cached_property
     def low_confidence(self) -> list[scoring.QuestionSpec]:
         return [
             q
@@ -125,6 +158,12 @@ def assessment_snapshot(
     set is in, two for their answers. `respondent`: that respondent's own set."""
     bank = bank_spec(assessment.framework)
     values, records = _answers_of([assessment.pk], respondent=respondent)
+    reconciled_at = assessment.reconciled_at
+    if respondent is None and reconciled_at is not None:
+        records[assessment.pk] = {
+            qid: replace(r, changed_after_reconciliation=r.updated_at > reconciled_at)
+            for qid, r in records[assessment.pk].items()
+        }
     sets = answer_sets(assessment) if assessment.is_independent else None
     agreement = None
     if sets is not None and sets.revealed:
@@ -235,6 +274,15 @@ def last_status_change(assessment: Assessment, *, to: str) -> StatusChange | Non
     """The latest change into status `to` (notes that keep the status are skipped)."""
     changes = status_history(assessment).filter(to_status=to).exclude(from_status=to)
     return changes.order_by("-at", "-pk").first()
+
+
+def frozen_report_of(assessment: Assessment, *fields: str) -> FrozenReport | None:
+    """The frozen report of an assessment, loading only `fields` when given (the PDF and
+    the snapshot are large)."""
+    if assessment.status != Assessment.Status.APPROVED:
+        return None
+    reports = FrozenReport.objects.filter(assessment=assessment)
+    return (reports.only("assessment_id", *fields) if fields else reports).first()
 
 
 # Lists -------------------------------------------------------------------------------

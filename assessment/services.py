@@ -35,15 +35,29 @@ from .access import (
     check_review,
     teams_for,
 )
-from .models import Answer, Assessment, Partnership, Respondent, StatusChange, Team
+from .models import (
+    Answer,
+    Assessment,
+    FrozenReport,
+    Partnership,
+    Respondent,
+    StatusChange,
+    Team,
+)
+from .reports import freeze, pdf, verify
 from .scoring import QuestionSpec
-from .selectors import AnswerRecord, answer_sets, assessment_snapshot, bank_spec
+from .selectors import AnswerRecord, answer_sets, assessment_snapshot, bank_export, bank_spec
 
 ANSWER_FIELDS = ["choice", "number", "text", "is_na", "comment", "confidence"]
 
 
 class AnswerConflict(Exception):
     """Someone saved a newer version of an answer; the newer one is kept."""
+
+
+class ReportNotFrozen(Exception):
+    """The report of an approval could not be built or did not verify; the approval
+    is rolled back with it."""
 
 
 class IncompleteAssessment(Exception):
@@ -330,14 +344,64 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
 
 @transaction.atomic
 def assessment_approve(*, assessment: Assessment, user, comment: str = "") -> Assessment:
+    """Approve and freeze the report in one transaction: if the report cannot be
+    built, nothing is approved."""
     check_review(user, assessment)
-    return _change_status(
+    approved = _change_status(
         assessment,
         to=Assessment.Status.APPROVED,
         user=user,
         comment=comment,
         allowed_from=(Assessment.Status.SUBMITTED,),
     )
+    report_freeze(assessment=approved)
+    return approved
+
+
+@transaction.atomic
+def report_freeze(*, assessment: Assessment) -> FrozenReport:
+    """Store the report of an approved assessment: its snapshot and the PDF rendered
+    from it, with their SHA-256. An existing frozen report is returned unchanged
+    (never re-frozen). The PDF must verify before it is stored."""
+    locked = (
+        Assessment.objects.select_for_update()
+        .select_related("partnership", "framework", "owner")
+        .get(pk=assessment.pk)
+    )
+    existing = FrozenReport.objects.filter(assessment=locked).first()
+    if existing is not None:
+        return existing
+    if locked.status != Assessment.Status.APPROVED:
+        raise AssessmentLocked(_("Only an approved assessment has a frozen report."))
+    snapshot = assessment_snapshot(locked)
+    report = freeze.build_snapshot(
+        snapshot, bank=bank_export(locked.framework), generated_at=timezone.now()
+    )
+    try:
+        content = pdf.render_snapshot(report)
+    except Exception as exc:
+        raise ReportNotFrozen(
+            _("The report could not be rendered: %(error)s") % {"error": exc}
+        ) from exc
+    check = verify.verify_report(content)
+    if check.outcome != verify.Outcome.VERIFIED:
+        raise ReportNotFrozen(
+            _("The report did not verify: %(problems)s") % {"problems": "; ".join(check.lines())}
+        )
+    frozen = FrozenReport(
+        assessment=locked,
+        pdf=content,
+        pdf_sha256=freeze.sha256_hex(content),
+        snapshot_json=report.json_bytes,
+        snapshot_sha256=report.sha256,
+        bank_yaml=report.bank_yaml,
+        bank_sha256=freeze.sha256_hex(report.bank_yaml),
+        methodology_version=report.data["methodology_version"],
+        app_version=report.meta["app_version"],
+    )
+    frozen.full_clean()
+    frozen.save()
+    return frozen
 
 
 @transaction.atomic
@@ -534,7 +598,9 @@ def assessment_reconcile(*, assessment: Assessment, user, decisions: Sequence[De
     created = bulk_create_with_history(created, Answer, default_user=user, default_date=now)
     if multi:
         _store_multi_choices(multi, now)
-    locked.reconciled_at = now
+    # After the answers: their updated_at is stamped as they are inserted (auto_now), and
+    # an answer updated after this moment counts as changed after the reconciliation.
+    locked.reconciled_at = timezone.now()
     locked.save(update_fields=["reconciled_at", "updated_at"])
     _note(
         locked,

@@ -560,3 +560,59 @@ def test_writes_of_the_new_pages_are_refused_and_store_nothing(
         else:
             assert response.status_code in (403, 404), (url, response.status_code)
     assert (Answer.objects.count(), Respondent.objects.filter(status="removed").count()) == before
+
+
+def test_an_answer_changed_after_the_reconciliation_loses_its_rationale_and_says_so(
+    client, independent, owner, teammate, third
+):
+    reveal(independent, owner, teammate, third)
+    snapshot = assessment_snapshot(independent)
+    mine = respondent(independent, owner)
+    assessment_reconcile(
+        assessment=independent,
+        user=owner,
+        decisions=[
+            Decision(q, snapshot.sets.of(mine)[q.id], "Reasoned choice.", mine)
+            for q in snapshot.bank.questions
+        ],
+    )
+    independent.refresh_from_db()
+    d1 = bank_spec(independent.framework).question_by_code["d1-000"]
+    answers_save(
+        assessment=independent,
+        user=owner,
+        changes=[AnswerChange(d1, AnswerValue(frozenset([d1.choices[0].id])), 1)],
+    )
+    changed = Answer.objects.get(respondent__isnull=True, question_id=d1.id)
+    assert (changed.rationale, changed.reconciled_from) == ("", None)
+    login(client, owner)
+    page = client.get(reverse("assessment:agreement", args=[independent.pk])).content.decode()
+    assert "changed after the reconciliation by owner, with no rationale" in page
+    data = json.loads(
+        client.get(reverse("assessment:export_json", args=[independent.pk])).getvalue()
+    )
+    row = next(q for q in data["agreement"]["questions"] if q["question"] == "d1-000")
+    assert row["changed_after_reconciliation_by"] == "owner" and not row["rationale"]
+    untouched = next(q for q in data["agreement"]["questions"] if q["question"] == "d0-000")
+    assert untouched["changed_after_reconciliation_by"] is None
+    assert untouched["rationale"] == "Reasoned choice."
+
+
+def test_an_empty_other_answer_is_refused_and_typed_values_come_back(
+    client, independent, owner, teammate, third
+):
+    reveal(independent, owner, teammate, third)
+    login(client, owner)
+    d1 = bank_spec(independent.framework).question_by_code["d1-000"]
+    d0 = bank_spec(independent.framework).question_by_code["d0-001"]
+    response = client.post(
+        reverse("assessment:reconcile", args=[independent.pk]),
+        {f"r{d1.id}_pick": "other", f"r{d1.id}_rationale": "Typed rationale",
+         f"r{d0.id}_pick": "other", f"r{d0.id}_value": str(d0.choices[1].id)},
+    )  # fmt: skip
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Enter the other answer, or choose one of theirs." in content
+    assert f'<option value="{d0.choices[1].id}" selected>' in content
+    assert "Typed rationale" in content
+    assert not Answer.objects.filter(respondent__isnull=True).exists()

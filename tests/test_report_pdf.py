@@ -3,6 +3,7 @@
 import io
 import subprocess
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -10,13 +11,20 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessment.answers import AnswerValue
 from assessment.models import Assessment
-from assessment.reports.fetcher import STATIC_PREFIX, RefusedURL, StaticOnlyFetcher
-from assessment.reports.pdf import render_html_to_pdf
+from assessment.reports.fetcher import (
+    EMBEDDED_PREFIX,
+    STATIC_PREFIX,
+    RefusedURL,
+    StaticOnlyFetcher,
+)
+from assessment.reports.pdf import EmbeddedFile, render_html_to_pdf
+from frameworks.samples import likert_bank
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
-from .factories import answer_all, login
+from .factories import AssessmentFactory, answer_all, login, safeguard_bank_data, save_answers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "report"
 
@@ -154,6 +162,32 @@ def test_stylesheets_and_imports_go_through_the_same_fetcher(recording_server):
     assert RecordingHandler.hits == []
 
 
+def test_attachments_come_only_from_the_bytes_given(recording_server):
+    port = recording_server.server_address[1]
+    fetcher = StaticOnlyFetcher({"assessment.json": (b"{}", "application/json")})
+    assert fetcher.fetch(EMBEDDED_PREFIX + "assessment.json").read() == b"{}"
+    for url in (
+        EMBEDDED_PREFIX + "other.json",
+        EMBEDDED_PREFIX + "../assessment.json",
+        "file:///etc/passwd",
+        f"http://127.0.0.1:{port}/x.json",
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    html = (
+        '<html lang="en"><head><title>t</title>'
+        '<link rel="attachment" href="file:///etc/passwd">'
+        f'<link rel="attachment" href="http://127.0.0.1:{port}/a.json"></head>'
+        "<body><p>x</p></body></html>"
+    )
+    content = render_html_to_pdf(
+        html, embedded=[EmbeddedFile("a.json", b"{}", "application/json", "test")]
+    )
+    files = {e.name: e.content for e in PdfReader(io.BytesIO(content)).attachment_list}
+    assert files == {"a.json": b"{}"}
+    assert RecordingHandler.hits == []
+
+
 def test_outsider_cannot_download(client, assessment, outsider):
     login(client, outsider)
     response = client.get(reverse("assessment:export_pdf", args=[assessment.pk]))
@@ -284,3 +318,128 @@ def test_long_marking_and_names_keep_headers_on_one_line_and_tables_on_the_page(
         margin = int(14 * px_per_mm)
         assert not any(columns[:margin]), f"ink in the left margin of page {number}"
         assert not any(columns[-margin:]), f"ink in the right margin of page {number}"
+
+
+# The executive summary -----------------------------------------------------------------
+
+
+def summary_of(assessment):
+    from assessment.reports.context import report_context
+    from assessment.selectors import assessment_snapshot
+
+    return report_context(assessment_snapshot(assessment))["findings"]
+
+
+def likert_answers(bank, levels: dict):
+    """{code: level 1..5} -> {code: AnswerValue} for a Likert bank."""
+    from assessment.selectors import bank_spec
+
+    spec = bank_spec(bank)
+    return {
+        code: AnswerValue(choice_ids=frozenset([spec.question_by_code[code].choices[level - 1].id]))
+        for code, level in levels.items()
+    }
+
+
+@pytest.fixture
+def safeguard_assessment(partnership, owner):
+    bank = framework_import(data=safeguard_bank_data(), source="test", publish=True)
+    return AssessmentFactory(partnership=partnership, owner=owner, framework=bank), bank
+
+
+def test_summary_puts_crossed_red_lines_first(safeguard_assessment, owner):
+    assessment, bank = safeguard_assessment
+    save_answers(assessment, owner, likert_answers(bank, {"d0-000": 1, "d0-001": 5, "d1-000": 5}))
+    findings = summary_of(assessment)
+    assert findings[0].kind == "red-line"
+    assert "d0-000" in findings[0].text and "capped at 30" in findings[0].text
+    assert findings[0].detail == "Safeguard missing (HRDDP)."
+    assert [f.kind for f in findings[1:3]] == ["overall", "declared"]
+
+
+def test_summary_says_no_red_line_is_crossed(safeguard_assessment, owner):
+    assessment, bank = safeguard_assessment
+    save_answers(assessment, owner, likert_answers(bank, {"d0-000": 5, "d1-000": 5}))
+    findings = summary_of(assessment)
+    assert findings[0].kind == "no-red-line"
+    assert findings[0].text == "No red line is crossed (1 checked)."
+
+
+def test_summary_names_the_declared_models_readiness_and_unmet_conditions(
+    safeguard_assessment, owner
+):
+    assessment, bank = safeguard_assessment
+    save_answers(assessment, owner, likert_answers(bank, {"d0-000": 3, "d0-001": 3, "d1-000": 2}))
+    declared = next(f.text for f in summary_of(assessment) if f.kind == "declared")
+    assert declared.startswith("The declared model, Bilateral, is not within reach: readiness ")
+    assert "Condition not met: A written agreement (d1-000, answered below)." in declared
+
+
+def test_summary_gives_overall_level_coverage_and_confidence(safeguard_assessment, owner):
+    assessment, bank = safeguard_assessment
+    values = likert_answers(bank, {"d0-000": 5, "d0-001": 5, "d1-000": 5, "d1-001": 5})
+    values = {code: replace(v, confidence="high") for code, v in values.items()}
+    values["d1-001"] = replace(values["d1-001"], confidence="low")
+    save_answers(assessment, owner, values)
+    overall = next(f.text for f in summary_of(assessment) if f.kind == "overall")
+    assert overall.startswith("Overall score 100.0 of 100, maturity level High, with 100% of")
+    # Dimension-weighted: d0 all high, d1 half high half low.
+    assert "high for 75% of the answered weight, medium 0%, low 25%, not stated 0%" in overall
+
+
+def test_summary_lists_the_first_three_roadmap_steps(safeguard_assessment, owner):
+    assessment, bank = safeguard_assessment
+    save_answers(
+        assessment,
+        owner,
+        likert_answers(bank, {"d0-000": 3, "d0-001": 1, "d1-000": 1, "d1-001": 1}),
+    )
+    roadmap = next(f.text for f in summary_of(assessment) if f.kind == "roadmap")
+    assert roadmap.startswith("First steps towards Bilateral: (1) ")
+    assert "(3) " in roadmap and "(4) " not in roadmap
+
+
+def four_dimension_assessment(partnership, owner, levels: list[int]):
+    data = likert_bank(slug="four", dimensions=4, questions_per_dimension=1)
+    bank = framework_import(data=data, source="test", publish=True)
+    assessment = AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
+    save_answers(
+        assessment,
+        owner,
+        likert_answers(bank, {f"d{i}-000": level for i, level in enumerate(levels)}),
+    )
+    return next(f.text for f in summary_of(assessment) if f.kind == "strengths")
+
+
+@pytest.mark.parametrize(
+    "levels, expected, note",
+    [
+        (
+            [5, 4, 2, 1],
+            "Strongest: Dimension d0 (100.0) and Dimension d1 (75.0). "
+            "Weakest: Dimension d3 (0.0) and Dimension d2 (25.0).",
+            None,
+        ),
+        (
+            [4, 3, 3, 2],
+            "Strongest: Dimension d0 (75.0) and Dimension d1 (50.0). "
+            "Weakest: Dimension d3 (25.0) and Dimension d2 (50.0).",
+            "Dimension d1 and Dimension d2 are within 5 points of each other",
+        ),
+        (
+            [3, 3, 3, 3],
+            "Strongest: Dimension d0 (50.0) and Dimension d1 (50.0). "
+            "Weakest: Dimension d3 (50.0) and Dimension d2 (50.0).",
+            "All dimensions score within 5 points of each other",
+        ),
+    ],
+)
+def test_strongest_and_weakest_never_overlap_and_say_when_close(
+    partnership, owner, levels, expected, note
+):
+    text = four_dimension_assessment(partnership, owner, levels)
+    assert text.startswith(expected)
+    if note:
+        assert note in text
+    else:
+        assert "within 5 points" not in text

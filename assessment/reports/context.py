@@ -186,12 +186,9 @@ def results_context(snapshot: AssessmentSnapshot) -> dict:
     }
 
 
-def changed_after_reconciliation(snapshot: AssessmentSnapshot, record) -> str | None:
+def changed_after_reconciliation(record) -> str | None:
     """Who changed a reconciled answer afterwards (its rationale no longer applies)."""
-    reconciled_at = snapshot.assessment.reconciled_at
-    if record is None or reconciled_at is None or record.updated_at <= reconciled_at:
-        return None
-    return record.updated_by
+    return record.updated_by if record is not None and record.changed_after_reconciliation else None
 
 
 def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
@@ -215,19 +212,23 @@ def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
                 "decided": snapshot.display(q) if q.id in snapshot.answers else None,
                 "source": names.get(record.reconciled_from) if record else None,
                 "rationale": record.rationale if record else "",
-                "changed_by": changed_after_reconciliation(snapshot, record),
+                "changed_by": changed_after_reconciliation(record),
             }
         )
     return rows
 
 
 def report_context(snapshot: AssessmentSnapshot) -> dict:
-    """The results, plus what only the PDF shows: the roadmap to the declared model
-    and the answers appendix."""
+    """The results, plus what only the PDF shows: the key findings, the roadmap to the
+    declared model and the answers appendix."""
+    from .summary import key_findings
+
     declared = snapshot.assessment.partnership.declared_model
+    plan = roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None
     return {
         **results_context(snapshot),
-        "roadmap": roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None,
+        "findings": key_findings(snapshot, plan["plan"] if plan else None),
+        "roadmap": plan,
         "appendix": answer_sections(snapshot),
     }
 

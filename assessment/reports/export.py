@@ -38,10 +38,31 @@ def assessment_export(snapshot: AssessmentSnapshot) -> dict:
         "marking": a.marking,
         "owner": a.owner.get_username(),
         "created_at": a.created_at.isoformat(),
+        **score_export(score, provisional=snapshot.provisional),
+        "answers": [
+            {
+                "question": q.code,
+                "dimension": q.dimension,
+                "value": answers.export_value(q, snapshot.answers[q.id]),
+                "na": snapshot.answers[q.id].is_na,
+                "comment": snapshot.answers[q.id].comment,
+                "confidence": snapshot.answers[q.id].confidence or None,
+            }
+            for q in bank.questions
+            if q.id in snapshot.answers
+        ],
+        **independent_export(snapshot),
+    }
+
+
+def score_export(score: scoring.AssessmentScore, *, provisional: bool) -> dict:
+    """Every number of the JSON export. Report verification re-scores the embedded
+    answers and compares what this returns with the embedded export, field by field."""
+    return {
         "overall": score.overall,
         "coverage": score.coverage,
-        "maturity": None if snapshot.provisional else score.band,
-        "provisional": snapshot.provisional,
+        "maturity": None if provisional else score.band,
+        "provisional": provisional,
         "dimensions": {
             d.code: {
                 "name": d.name,
@@ -49,7 +70,7 @@ def assessment_export(snapshot: AssessmentSnapshot) -> dict:
                 "score": d.score,
                 "capped_by": list(d.capped_by),
                 "coverage": d.coverage,
-                "maturity": None if snapshot.provisional else d.band,
+                "maturity": None if provisional else d.band,
                 "confidence": asdict(d.confidence),
             }
             for d in score.dimensions
@@ -76,19 +97,6 @@ def assessment_export(snapshot: AssessmentSnapshot) -> dict:
         "red_lines": [asdict(r) for r in score.red_lines],
         "supported_models": list(score.supported_models),
         "closest_model": score.closest_model,
-        "answers": [
-            {
-                "question": q.code,
-                "dimension": q.dimension,
-                "value": answers.export_value(q, snapshot.answers[q.id]),
-                "na": snapshot.answers[q.id].is_na,
-                "comment": snapshot.answers[q.id].comment,
-                "confidence": snapshot.answers[q.id].confidence or None,
-            }
-            for q in bank.questions
-            if q.id in snapshot.answers
-        ],
-        **independent_export(snapshot),
     }
 
 
@@ -122,6 +130,11 @@ def independent_export(snapshot: AssessmentSnapshot) -> dict:
                         name: None if v is None else answers.export_value(row.question, v)
                         for name, v in zip(names, row.values, strict=True)
                     },
+                    "na": [
+                        name
+                        for name, v in zip(names, row.values, strict=True)
+                        if v is not None and v.is_na
+                    ],
                     "comments": {
                         name: v.comment
                         for name, v in zip(names, row.values, strict=True)
@@ -130,6 +143,9 @@ def independent_export(snapshot: AssessmentSnapshot) -> dict:
                     "modal": [answers.export_value(row.question, v) for v in row.modal],
                     "rationale": record.rationale if record else None,
                     "reconciled_from": by_pk.get(record.reconciled_from) if record else None,
+                    "changed_after_reconciliation_by": record.updated_by
+                    if record and record.changed_after_reconciliation
+                    else None,
                 }
                 for row in agreement.questions
                 for record in [snapshot.records.get(row.question.id)]
@@ -225,7 +241,12 @@ def marking_slug(markings: Iterable[str]) -> str:
 
 
 def export_filename(snapshot: AssessmentSnapshot, ext: str) -> str:
-    a = snapshot.assessment
+    return assessment_filename(snapshot.assessment, ext)
+
+
+def assessment_filename(a, ext: str) -> str:
+    """MARKING-partnership-date-vN.ext, from the assessment alone (frozen downloads
+    need no snapshot)."""
     date = timezone.localdate(a.updated_at).isoformat()
     slug = slugify(a.partnership.name)[:60] or "assessment"
     return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}.{ext}"

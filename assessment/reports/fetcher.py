@@ -3,10 +3,14 @@
 WeasyPrint's default fetcher opens file://, http(s), ftp and data: URLs and
 follows redirects. Reports contain analysts' text, so every other URL is
 refused: file paths, any host (127.0.0.1 included), redirects and large data:.
+
+Files embedded in a report (its snapshot) are served from bytes handed to the
+fetcher, under EMBEDDED_PREFIX; nothing else is ever embedded.
 """
 
 import base64
 import mimetypes
+from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -18,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 # the report template resolve under it and are served from static files.
 REPORT_BASE_URL = "https://report.invalid/"
 STATIC_PREFIX = REPORT_BASE_URL + settings.STATIC_URL.lstrip("/")
+EMBEDDED_PREFIX = REPORT_BASE_URL + "embedded/"
 
 
 class RefusedURL(ValueError):
@@ -25,11 +30,21 @@ class RefusedURL(ValueError):
 
 
 class StaticOnlyFetcher(URLFetcher):
-    def __init__(self) -> None:
+    """`embedded` maps a file name to (bytes, MIME type): the files a report embeds."""
+
+    def __init__(self, embedded: Mapping[str, tuple[bytes, str]] | None = None) -> None:
         super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False)
         self.refused: list[str] = []
+        self.embedded = dict(embedded or {})
+
+    @staticmethod
+    def embedded_url(name: str) -> str:
+        return EMBEDDED_PREFIX + name
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith(EMBEDDED_PREFIX) and url[len(EMBEDDED_PREFIX) :] in self.embedded:
+            content, content_type = self.embedded[url[len(EMBEDDED_PREFIX) :]]
+            return URLFetcherResponse(url, content, {"Content-Type": content_type})
         if url.startswith(STATIC_PREFIX):
             return self._static(url, url[len(STATIC_PREFIX) :])
         if url.startswith("data:"):

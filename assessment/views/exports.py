@@ -1,21 +1,29 @@
-"""Downloads: JSON, CSV and the PDF report. Same access rules as the results page."""
+"""Downloads: JSON, CSV and the PDF report. Same access rules as the results page.
+
+An approved assessment's PDF and JSON are its frozen report's stored bytes (frozen
+on approval; for assessments approved before reports were frozen, on the first
+download). Drafts and submitted assessments are rendered on each download.
+"""
 
 import io
 import json
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotModified
 
 from ..access import assessment_for
+from ..models import Assessment, FrozenReport
 from ..reports.export import (
     answers_csv,
     assessment_export,
+    assessment_filename,
     dashboard_csv,
     export_filename,
     marking_slug,
     scores_csv,
 )
 from ..reports.pdf import render_report
-from ..selectors import DashboardFilter, assessment_snapshot, assessment_snapshots
+from ..selectors import DashboardFilter, assessment_snapshot, assessment_snapshots, frozen_report_of
+from ..services import report_freeze
 
 DASHBOARD_CSV_LIMIT = 5000
 
@@ -27,8 +35,37 @@ def _download(content: str | bytes, filename: str, content_type: str) -> FileRes
     )
 
 
+def _frozen(assessment: Assessment, *fields: str) -> FrozenReport | None:
+    """The frozen report of an approved assessment (frozen now if it was approved before
+    reports were frozen); None for the others."""
+    if assessment.status != Assessment.Status.APPROVED:
+        return None
+    return frozen_report_of(assessment, *fields) or report_freeze(assessment=assessment)
+
+
+def _frozen_download(request, content, sha256: str, filename: str, content_type: str):
+    etag = f'"{sha256}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    response = _download(bytes(content), filename, content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 def export_json(request, pk):
-    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    assessment = assessment_for(request.user, pk)
+    frozen = _frozen(assessment, "snapshot_json", "snapshot_sha256")
+    if frozen is not None:
+        # The embedded assessment.json itself: its SHA-256 is the report's.
+        return _frozen_download(
+            request,
+            frozen.snapshot_json,
+            frozen.snapshot_sha256,
+            assessment_filename(assessment, "json"),
+            "application/json",
+        )
+    snapshot = assessment_snapshot(assessment)
     content = json.dumps(assessment_export(snapshot), indent=2, ensure_ascii=False)
     return _download(content, export_filename(snapshot, "json"), "application/json")
 
@@ -48,7 +85,17 @@ def export_scores_csv(request, pk):
 
 
 def export_pdf(request, pk):
-    snapshot = assessment_snapshot(assessment_for(request.user, pk))
+    assessment = assessment_for(request.user, pk)
+    frozen = _frozen(assessment, "pdf", "pdf_sha256")
+    if frozen is not None:
+        return _frozen_download(
+            request,
+            frozen.pdf,
+            frozen.pdf_sha256,
+            assessment_filename(assessment, "pdf"),
+            "application/pdf",
+        )
+    snapshot = assessment_snapshot(assessment)
     return _download(render_report(snapshot), export_filename(snapshot, "pdf"), "application/pdf")
 
 

@@ -216,7 +216,7 @@ def agreement_rows(snapshot: AssessmentSnapshot) -> list[dict]:
                 "modal": [consensus_display(q, v) for v in row.modal],
                 "reconciled": snapshot.display(q) if q.id in snapshot.answers else None,
                 "record": snapshot.records.get(q.id),
-                "changed_by": changed_after_reconciliation(snapshot, snapshot.records.get(q.id)),
+                "changed_by": changed_after_reconciliation(snapshot.records.get(q.id)),
             }
         )
     return rows

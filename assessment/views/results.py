@@ -22,7 +22,7 @@ from ..reports.compare import (
 )
 from ..reports.context import assessment_radar, results_context, roadmap_context
 from ..reports.export import roadmap_export
-from ..selectors import assessment_snapshot, assessment_snapshots
+from ..selectors import assessment_snapshot, assessment_snapshots, frozen_report_of
 
 MAX_ROADMAP_STEPS = 30
 
@@ -47,6 +47,7 @@ def _results(request, snapshot, model_code: str, **extra) -> dict:
         "roadmap": roadmap_context(snapshot, model_code) if has_model else None,
         "can_edit": can_edit(request.user, snapshot.assessment),
         "what_if": what_if_rows(snapshot, extra.pop("hypothetical", None)),
+        "frozen": frozen_report_of(snapshot.assessment, "snapshot_sha256", "created_at"),
         **extra,
     }
 

@@ -14,6 +14,7 @@ from ..reports.context import answer_sections
 from ..selectors import assessment_snapshot, last_status_change, status_history
 from ..services import (
     IncompleteAssessment,
+    ReportNotFrozen,
     assessment_approve,
     assessment_return,
     assessment_submit,
@@ -92,6 +93,12 @@ def decide(request, pk):
         except ValidationError as exc:
             for message in exc.message_dict.get("comment", exc.messages):
                 form.add_error("comment", message)
+        except ReportNotFrozen as exc:
+            form.add_error(
+                None,
+                _("Not approved: the report could not be frozen, so nothing was changed. %(why)s")
+                % {"why": exc},
+            )
     elif decision not in ("approve", "return"):
         form.add_error(None, _("Choose approve or return."))
     return render(

@@ -1,19 +1,25 @@
-"""Median PDF report build time for a 200-question assessment, and its ratio to
-WeasyPrint rendering a plain 200-row table in the same run."""
+"""Median PDF report build time for a 200-question assessment, its ratio to
+WeasyPrint rendering a plain 200-row table in the same run (no PDF/A, no tags: bare
+WeasyPrint), the time to freeze it on approval (render + verify), and the median
+time to serve the frozen report through the download view (in-process client)."""
 
 import statistics
 import time
+import warnings
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils.html import escape
 
 from assessment.answers import AnswerValue
 from assessment.models import Assessment, Partnership, Team
 from assessment.reports.pdf import render_html_to_pdf, render_report
 from assessment.selectors import assessment_snapshot, bank_spec
-from assessment.services import AnswerChange, answers_save
+from assessment.services import AnswerChange, answers_save, report_freeze
 from frameworks.samples import likert_bank
 from frameworks.services import framework_import
 
@@ -89,11 +95,39 @@ class Command(BaseCommand):
             pdf = render_report(snapshot)
             report_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            render_html_to_pdf(html)
+            render_html_to_pdf(html, archival=False)
             table_times.append(time.perf_counter() - start)
         report, table = statistics.median(report_times), statistics.median(table_times)
         self.stdout.write(
             f"report with {questions} questions ({len(pdf) // 1024} KiB), {runs} runs: "
             f"median {report:.3f} s; plain {questions}-row table: median {table:.3f} s; "
             f"ratio {report / table:.2f}"
+        )
+        with warnings.catch_warnings():
+            # whitenoise: no collectstatic for this throwaway run; the PDF needs none.
+            warnings.filterwarnings("ignore", "No directory at", UserWarning)
+            self._frozen(assessment, user)
+
+    def _frozen(self, assessment: Assessment, user, requests: int = 20) -> None:
+        Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.APPROVED)
+        assessment.refresh_from_db()
+        start = time.perf_counter()
+        frozen = report_freeze(assessment=assessment)
+        freezing = time.perf_counter() - start
+        host = next((h for h in settings.ALLOWED_HOSTS if h and "*" not in h), "localhost")
+        client = Client(SERVER_NAME=host.lstrip("."))
+        client.force_login(user)
+        url = reverse("assessment:export_pdf", args=[assessment.pk])
+        times = []
+        for _ in range(requests + 1):
+            start = time.perf_counter()
+            response = client.get(url, secure=True)
+            body = b"".join(response.streaming_content)
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200 and body == bytes(frozen.pdf), response.status_code
+        serve = statistics.median(times[1:])  # the first request warms the URL resolver
+        self.stdout.write(
+            f"freezing on approval (render + verify): {freezing:.3f} s; serving the frozen "
+            f"report ({len(body) // 1024} KiB) through the view, {requests} requests: median "
+            f"{serve * 1000:.1f} ms"
         )

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import dashboard, exports, partnerships, questionnaire, results, review
+from .views import (
+    bank_preview,
+    dashboard,
+    exports,
+    partnerships,
+    questionnaire,
+    results,
+    review,
+)
 
 assessment_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -32,6 +40,19 @@ assessment_patterns = [
     path("assessments/compare/", results.compare_view, name="compare"),
     path("assessments.csv", exports.export_dashboard_csv, name="dashboard_csv"),
     path("partnerships/<int:pk>/trend/", results.trend, name="trend"),
+    # The bank editor's preview lives here: it shows questions with the questionnaire's
+    # own partial and reads, which the frameworks app may not import.
+    path("banks/<slug:slug>/v<int:version>/preview/", bank_preview.preview, name="bank_preview"),
+    path(
+        "banks/<slug:slug>/v<int:version>/preview/step/<slug:step>/",
+        bank_preview.preview,
+        name="bank_preview_step",
+    ),
+    path(
+        "banks/<slug:slug>/v<int:version>/preview/question/<int:question_id>/",
+        bank_preview.preview_question,
+        name="bank_preview_question",
+    ),
 ]
 
 urlpatterns = [
@@ -48,5 +69,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("banks/", include("frameworks.urls")),
     path("", include((assessment_patterns, "assessment"))),
 ]

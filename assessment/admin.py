@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Assessment, Partnership, StatusChange, Team
+from .models import Answer, Assessment, Partnership, StatusChange, Team, VersionMove
 
 
 @admin.register(Team)
@@ -43,4 +43,25 @@ class AnswerAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Answers change only through the questionnaire, which checks status and versions.
+        return False
+
+
+@admin.register(VersionMove)
+class VersionMoveAdmin(admin.ModelAdmin):
+    """Moves to a newer bank version, with the answers they replaced: a record, never edited."""
+
+    list_display = ["assessment", "from_framework", "to_framework", "by", "at"]
+    list_select_related = ["assessment__partnership", "from_framework", "to_framework", "by"]
+    readonly_fields = [
+        "assessment", "from_framework", "to_framework", "by", "at", "carried", "dropped",
+        "previous_answers",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

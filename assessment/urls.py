@@ -6,6 +6,7 @@ from .views import (
     bank_preview,
     dashboard,
     exports,
+    move,
     partnerships,
     questionnaire,
     results,
@@ -40,6 +41,7 @@ assessment_patterns = [
     path("assessments/compare/", results.compare_view, name="compare"),
     path("assessments.csv", exports.export_dashboard_csv, name="dashboard_csv"),
     path("partnerships/<int:pk>/trend/", results.trend, name="trend"),
+    path("assessments/<int:pk>/move/", move.move_to_version, name="move"),
     # The bank editor's preview lives here: it shows questions with the questionnaire's
     # own partial and reads, which the frameworks app may not import.
     path("banks/<slug:slug>/v<int:version>/preview/", bank_preview.preview, name="bank_preview"),

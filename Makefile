@@ -1,15 +1,23 @@
-# Two entry points for a new user: `make run` and `make test`.
+# Two entry points for a new user: `make run` and `make test` (and `make dev` to work on it).
 # Everything else here is what those two need on a fresh machine.
 
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Local development runs with DEBUG on; production settings come from the environment.
-MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
+# host:port that `make run` and `make dev` serve on, e.g. `make run HOST=127.0.0.1:9000`.
 HOST   ?= 127.0.0.1:8000
+# A signing key made once for this checkout; var/ is git-ignored, so it is never committed.
+SECRET := var/secret_key
+# `make run` serves with DEBUG off, like a deployment, but over plain HTTP on this
+# machine: secure cookies would never come back over http://, so they are off.
+LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET))" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST)))}"
+RUN_ENV = $(LOCAL_ENV) DEBUG=0 SECURE_COOKIES=0
+MANAGE  = $(RUN_ENV) $(BIN)/python manage.py
 
-.PHONY: run test setup system-deps db lint bench bench-report bench-server clean
+.PHONY: run dev test test-deep setup system-deps db static lint bench bench-report bench-server \
+	clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -24,13 +32,31 @@ system-deps:
 setup: system-deps $(STAMP)
 	@mkdir -p var
 
-db: setup
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_default
-	$(MANAGE) ensure_demo_admin
+$(SECRET): | $(STAMP)
+	@mkdir -p $(@D)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@.new
+	@mv $@.new $@
 
-run: db
-	$(MANAGE) runserver $(HOST)
+db: setup $(SECRET)
+	@$(MANAGE) migrate --noinput
+	@$(MANAGE) load_default
+	@$(MANAGE) ensure_demo_admin --url http://$(HOST)/
+
+# Without DEBUG, Django serves no static files; whitenoise serves what collectstatic gathered.
+static: setup $(SECRET)
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+
+# gunicorn, as in a deployment, rather than runserver: runserver is a development
+# server and, with DEBUG off, would serve static files only with --insecure.
+run: db static
+	@echo "Serving on http://$(HOST)/ with DEBUG off (make dev for debug mode); Ctrl-C stops it."
+	@$(RUN_ENV) $(BIN)/gunicorn assessment.wsgi --bind $(HOST) --workers 2 \
+		--no-control-socket --access-logfile -
+
+# Development: DEBUG on (error pages with tracebacks), code reloaded on change.
+dev: db
+	@echo "Serving on http://$(HOST)/ with DEBUG on: for development only."
+	@$(LOCAL_ENV) DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -40,17 +66,29 @@ test: setup lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-bench: setup
-	$(BIN)/python manage.py bench_scoring
+# The property tests alone, with many more random examples (profiles: tests/conftest.py).
+test-deep: setup
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -m hypothesis
 
+# Benchmarks: DEBUG off as in production, a throwaway key, and throwaway SQLite
+# databases under var/ (never var/db.sqlite3), so they work from a fresh clone.
+BENCH_ENV = DEBUG=0 SECRET_KEY=bench-only-key SECURE_COOKIES=0
+
+bench: setup
+	$(BENCH_ENV) $(BIN)/python manage.py bench_scoring
+
+# Migrates var/bench-report.sqlite3; the benchmark's own rows are rolled back.
 bench-report: setup
-	$(BIN)/python manage.py bench_report
+	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-report.sqlite3 \
+		$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-report.sqlite3 \
+		$(BIN)/python manage.py bench_report
 
 # Fills a throwaway SQLite database (var/bench.sqlite3) with 10,000 assessments,
 # then measures pages under gunicorn with 2 workers on 127.0.0.1.
 bench-server: setup
-	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 DEBUG=0 SECRET_KEY=bench-only-key \
-		STATIC_MANIFEST=1 $(BIN)/python manage.py bench_server
+	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 STATIC_MANIFEST=1 \
+		$(BIN)/python manage.py bench_server
 
 clean:
 	rm -rf $(VENV) var test-artifacts

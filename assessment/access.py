@@ -86,6 +86,11 @@ def edit_refusal(user, assessment: Assessment) -> str | None:
         return _("This assessment is %(status)s and can no longer be edited.") % {
             "status": assessment.get_status_display().lower()
         }
+    if assessment.awaiting_reconciliation:
+        return _(
+            "This assessment is answered independently: its answers come from the "
+            "reconciliation of the respondents' sets."
+        )
     if is_admin(user):
         return None
     if not is_analyst(user):
@@ -121,6 +126,65 @@ def check_review(user, assessment: Assessment) -> None:
     if assessment.status != Assessment.Status.SUBMITTED:
         raise AssessmentLocked(_("Only a submitted assessment can be reviewed."))
     raise AssessmentLocked(_("You may not review this assessment."))
+
+
+# Independent answers ----------------------------------------------------------------
+
+
+def can_manage_respondents(user, assessment: Assessment) -> bool:
+    """The owner (while an analyst) or an admin, on a draft."""
+    if not assessment.is_editable:
+        return False
+    return is_admin(user) or (assessment.owner_id == user.pk and is_analyst(user))
+
+
+def check_manage_respondents(user, assessment: Assessment) -> None:
+    if not can_manage_respondents(user, assessment):
+        if not assessment.is_editable:
+            raise AssessmentLocked(_("Only a draft's respondents can be changed."))
+        raise AssessmentLocked(_("Only the owner or an admin chooses the respondents."))
+
+
+def can_answer_as(user, assessment: Assessment, respondent) -> bool:
+    """A respondent answers their own set while it is open."""
+    return (
+        respondent is not None
+        and respondent.user_id == user.pk
+        and respondent.status == respondent.Status.ANSWERING
+        and assessment.is_editable
+        and assessment.awaiting_reconciliation
+        and is_analyst(user)
+    )
+
+
+def check_answer_as(user, assessment: Assessment, respondent) -> None:
+    if can_answer_as(user, assessment, respondent):
+        return
+    if respondent is not None and respondent.status == respondent.Status.SUBMITTED:
+        raise AssessmentLocked(_("You have submitted your answers; they can no longer change."))
+    if respondent is not None and respondent.status == respondent.Status.REMOVED:
+        raise AssessmentLocked(_("You were removed from the respondents of this assessment."))
+    raise AssessmentLocked(_("These answers are not yours to change."))
+
+
+def can_see_sets(user, assessment: Assessment, sets) -> bool:
+    """Nobody but its respondent sees a set before every set is in (blind rounds).
+    Then everyone who may see the assessment sees them, except that reviewers who are
+    not analysts wait until it is submitted."""
+    if sets is None or not sets.revealed:
+        return False
+    if is_admin(user) or is_analyst(user):
+        return True
+    return assessment.status in (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED)
+
+
+def can_reconcile(user, assessment: Assessment, sets) -> bool:
+    return (
+        can_manage_respondents(user, assessment)
+        and assessment.awaiting_reconciliation
+        and sets is not None
+        and sets.revealed
+    )
 
 
 def assessment_for(user, pk, *, to_edit: bool = False, to_review: bool = False) -> Assessment:

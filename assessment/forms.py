@@ -12,9 +12,9 @@ from frameworks.selectors import published_frameworks
 from . import answers
 from .answers import AnswerValue
 from .models import Answer, Partnership
-from .scoring import QuestionSpec
+from .scoring import BankSpec, QuestionSpec
 from .selectors import AnswerRecord, AssessmentSnapshot, EarlierAnswer
-from .services import AnswerChange, Conflict
+from .services import AnswerChange, Conflict, Decision
 
 MARKING_SUGGESTIONS = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "NATO UNCLASSIFIED"]
 
@@ -161,3 +161,80 @@ class ReviewDecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def read_what_if(bank: BankSpec, data) -> tuple[dict[int, AnswerValue], dict[int, str]]:
+    """Hypothetical answers to every scored question from the what-if form (fields
+    `w<id>`; "na" for not applicable). Nothing here is ever stored."""
+    values: dict[int, AnswerValue] = {}
+    errors: dict[int, str] = {}
+    for q in bank.questions:
+        if not q.is_scored:
+            continue
+        raw = [v for v in data.getlist(f"w{q.id}") if v != ""]
+        if raw == ["na"] and q.allow_na:
+            values[q.id] = AnswerValue(is_na=True)
+            continue
+        fields, error = answers.kind_of(q).read(q, raw)
+        value = AnswerValue(**fields)
+        error = error or answers.problems(q, value).get("value")
+        if error:
+            errors[q.id] = error
+        elif answers.has_value(q, value):
+            values[q.id] = value
+    return values, errors
+
+
+class IndependentForm(forms.Form):
+    """Choose the analysts who answer independently (the owner may be one)."""
+
+    respondents = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Respondents"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Two to eight analysts of the team. Each answers the whole questionnaire alone; "
+            "nobody sees the others' answers until every respondent has submitted."
+        ),
+    )
+
+    def __init__(self, *args, users, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["respondents"].queryset = users
+        self.fields["respondents"].label_from_instance = lambda u: (
+            f"{u.get_username()} ({_('you')})" if u.pk == owner.pk else u.get_username()
+        )
+
+
+def read_reconciliation(snapshot: AssessmentSnapshot, data):
+    """The owner's decisions from the reconciliation form: per question `r<id>_pick`
+    ("s<respondent id>" to take that respondent's answer, "other" to enter another with
+    `r<id>_value` / `r<id>_na`, "none" to leave it unanswered) and `r<id>_rationale`."""
+    active = {f"s{r.pk}": r for r in snapshot.sets.active}
+    decisions, errors = [], {}
+    for row in snapshot.agreement.questions:
+        q = row.question
+        pick = data.get(f"r{q.id}_pick", "")
+        rationale = data.get(f"r{q.id}_rationale", "").strip()
+        problems = []
+        if len(rationale) > answers.COMMENT_MAX_LENGTH:
+            problems.append(
+                _("Keep the rationale under %(n)d characters.") % {"n": answers.COMMENT_MAX_LENGTH}
+            )
+        value, source = None, None
+        if pick in active:
+            source = active[pick]
+            value = snapshot.sets.of(source).get(q.id)
+            if value is None:
+                problems.append(_("That respondent did not answer this question."))
+        elif pick == "other":
+            fields, error = answers.kind_of(q).read(q, data.getlist(f"r{q.id}_value"))
+            value = AnswerValue(**fields, is_na=data.get(f"r{q.id}_na") == "on")
+            problems.extend([error] if error else answers.problems(q, value).values())
+        elif pick not in ("", "none"):
+            problems.append(_("Choose one of the answers offered."))
+        if problems:
+            errors[q.code] = problems
+        elif value is not None:
+            decisions.append(Decision(q, value, rationale, source))
+    return decisions, errors

@@ -96,10 +96,19 @@ class Assessment(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+
+    class Mode(models.TextChoices):
+        SINGLE = "single", _("One set of answers")
+        INDEPENDENT = "independent", _("Independent answers, then reconciliation")
+
     marking = models.CharField(_("handling marking"), max_length=100)
+    mode = models.CharField(
+        _("answering"), max_length=12, choices=Mode.choices, default=Mode.SINGLE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -118,6 +127,52 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         # "Returned" sends an assessment back to draft; both states can be edited.
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_independent(self) -> bool:
+        return self.mode == self.Mode.INDEPENDENT
+
+    @property
+    def awaiting_reconciliation(self) -> bool:
+        """Independent answers are being given or compared: the assessment's own
+        answers do not exist yet."""
+        return self.is_independent and self.reconciled_at is None
+
+
+class Respondent(models.Model):
+    """An analyst who answers an assessment independently, in an answer set of their
+    own (a blind round, as in a Delphi exercise)."""
+
+    class Status(models.TextChoices):
+        ANSWERING = "answering", _("Answering")
+        SUBMITTED = "submitted", _("Submitted")
+        REMOVED = "removed", _("Removed")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ANSWERING
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="respondent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.assessment_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.REMOVED
 
 
 class StatusChange(models.Model):
@@ -151,6 +206,10 @@ class Answer(models.Model):
         LOW = "low", _("Low")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    # None: the assessment's own answer. Set: an answer in a respondent's independent set.
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     choice = models.ForeignKey(
         Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -163,6 +222,12 @@ class Answer(models.Model):
     confidence = models.CharField(
         _("confidence"), max_length=6, choices=Confidence.choices, blank=True
     )
+    # Reconciliation of independent answers: whose answer was taken (None: entered by the
+    # owner) and why.
+    reconciled_from = models.ForeignKey(
+        Respondent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rationale = models.TextField(_("rationale"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -173,7 +238,14 @@ class Answer(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "question"], name="answer_once_per_question"
+                fields=["assessment", "question"],
+                condition=Q(respondent__isnull=True),
+                name="answer_once_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["respondent", "question"],
+                condition=Q(respondent__isnull=False),
+                name="answer_once_per_question_per_respondent",
             ),
         ]
 

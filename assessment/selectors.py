@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.io import framework_to_dict
 from frameworks.models import Framework
 
-from . import answers, scoring
-from .models import Answer, Assessment, Partnership, StatusChange
+from . import answers, consensus, scoring
+from .models import Answer, Assessment, Partnership, Respondent, StatusChange
 
 # Banks -------------------------------------------------------------------------------
 
@@ -50,16 +50,44 @@ def _build_bank_spec(framework: Framework) -> scoring.BankSpec:
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """When and by whom an answer was last saved, and its version for conflicts."""
+    """When and by whom an answer was last saved, and its version for conflicts; for a
+    reconciled answer, whose answer it took and why."""
 
     version: int
     updated_at: datetime
     updated_by: str
+    rationale: str = ""
+    reconciled_from: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerSets:
+    """The independent answer sets of an assessment, one per respondent."""
+
+    respondents: tuple[Respondent, ...]
+    answers: Mapping[int, Mapping[int, answers.AnswerValue]]  # by respondent id
+
+    @property
+    def active(self) -> tuple[Respondent, ...]:
+        return tuple(r for r in self.respondents if r.is_active)
+
+    @property
+    def revealed(self) -> bool:
+        """Every active respondent has submitted (and there are at least two)."""
+        active = self.active
+        return len(active) >= 2 and all(r.status == Respondent.Status.SUBMITTED for r in active)
+
+    def of(self, respondent: Respondent) -> Mapping[int, answers.AnswerValue]:
+        return self.answers.get(respondent.pk, {})
 
 
 @dataclass(frozen=True)
 class AssessmentSnapshot:
-    """An assessment with its bank, answers, scores and progress, read once."""
+    """An assessment with its bank, answers, scores and progress, read once.
+
+    For an assessment answered independently, `sets` holds the respondents (and,
+    once every set is in, their answers and `agreement`); a respondent's own
+    questionnaire uses a snapshot of their set (`respondent`)."""
 
     assessment: Assessment
     bank: scoring.BankSpec
@@ -68,6 +96,9 @@ class AssessmentSnapshot:
     score: scoring.AssessmentScore
     progress: scoring.Progress
     provisional: bool
+    respondent: Respondent | None = None
+    sets: AnswerSets | None = None
+    agreement: consensus.Agreement | None = None
 
     def display(self, question: scoring.QuestionSpec) -> str:
         return answers.display(question, self.answers.get(question.id))
@@ -86,52 +117,94 @@ class AssessmentSnapshot:
         ]
 
 
-def assessment_snapshot(assessment: Assessment) -> AssessmentSnapshot:
-    """Two queries (answers, multiple-choice links) once the bank is cached."""
-    return assessment_snapshots([assessment])[assessment.pk]
+def assessment_snapshot(
+    assessment: Assessment, *, respondent: Respondent | None = None
+) -> AssessmentSnapshot:
+    """Two queries (answers, multiple-choice links) once the bank is cached; for an
+    assessment answered independently, one more for the respondents and, once every
+    set is in, two for their answers. `respondent`: that respondent's own set."""
+    bank = bank_spec(assessment.framework)
+    values, records = _answers_of([assessment.pk], respondent=respondent)
+    sets = answer_sets(assessment) if assessment.is_independent else None
+    agreement = None
+    if sets is not None and sets.revealed:
+        agreement = consensus.agreement(
+            bank,
+            [sets.of(r) for r in sets.active],
+            threshold=settings.DISAGREEMENT_SPREAD,
+        )
+    return _snapshot(
+        assessment, bank, values[assessment.pk], records[assessment.pk],
+        respondent=respondent, sets=sets, agreement=agreement,
+    )  # fmt: skip
 
 
 def assessment_snapshots(assessments: Iterable[Assessment]) -> dict[int, AssessmentSnapshot]:
-    """Snapshots of several assessments (a dashboard page) in the same two queries."""
+    """Snapshots of several assessments (a dashboard page) in the same two queries,
+    without the independent sets."""
     assessments = list(assessments)
     banks = {a.framework_id: bank_spec(a.framework) for a in assessments}
     values, records = _answers_of([a.pk for a in assessments])
-    threshold = settings.PROVISIONAL_BELOW_COVERAGE
-    out = {}
-    for a in assessments:
-        bank = banks[a.framework_id]
-        score = scoring.score_assessment(bank, values[a.pk])
-        out[a.pk] = AssessmentSnapshot(
-            assessment=a,
-            bank=bank,
-            answers=values[a.pk],
-            records=records[a.pk],
-            score=score,
-            progress=scoring.progress(bank, values[a.pk]),
-            provisional=scoring.is_provisional(score, threshold),
-        )
-    return out
+    return {
+        a.pk: _snapshot(a, banks[a.framework_id], values[a.pk], records[a.pk]) for a in assessments
+    }
 
 
-def _answers_of(assessment_ids: list[int]):
+def _snapshot(assessment, bank, values, records, **extra) -> AssessmentSnapshot:
+    score = scoring.score_assessment(bank, values)
+    return AssessmentSnapshot(
+        assessment=assessment,
+        bank=bank,
+        answers=values,
+        records=records,
+        score=score,
+        progress=scoring.progress(bank, values),
+        provisional=scoring.is_provisional(score, settings.PROVISIONAL_BELOW_COVERAGE),
+        **extra,
+    )
+
+
+def answer_sets(assessment: Assessment) -> AnswerSets:
+    """The respondents (one query) and, once every set is in, their answers (two)."""
+    respondents = tuple(assessment.respondents.select_related("user", "removed_by"))
+    sets = AnswerSets(respondents, {})
+    if not sets.revealed:
+        return sets
+    values, _records = _answers_of([assessment.pk], respondent=ALL_RESPONDENTS)
+    return AnswerSets(respondents, values)
+
+
+ALL_RESPONDENTS = object()  # _answers_of: every respondent's set, keyed by respondent id
+
+
+def _answers_of(assessment_ids: list[int], *, respondent=None):
+    """Answers by owner id (an assessment's own answers, one respondent's set keyed by
+    the assessment id, or every set keyed by respondent id) in two queries."""
     values: dict[int, dict[int, answers.AnswerValue]] = defaultdict(dict)
     records: dict[int, dict[int, AnswerRecord]] = defaultdict(dict)
     if not assessment_ids:
         return values, records
+    rows = Answer.objects.filter(assessment_id__in=assessment_ids)
+    if respondent is ALL_RESPONDENTS:
+        rows, key = rows.filter(respondent__isnull=False), "respondent_id"
+    elif respondent is None:
+        rows, key = rows.filter(respondent__isnull=True), "assessment_id"
+    else:
+        rows, key = rows.filter(respondent=respondent), "assessment_id"
     multi = defaultdict(set)
-    links = Answer.choices.through.objects.filter(answer__assessment_id__in=assessment_ids)
+    links = Answer.choices.through.objects.filter(answer__in=rows.values("pk"))
     for answer_id, choice_id in links.values_list("answer_id", "choice_id"):
         multi[answer_id].add(choice_id)
-    rows = Answer.objects.filter(assessment_id__in=assessment_ids).values_list(
-        "pk", "assessment_id", "question_id", "choice_id", "number", "text", "is_na",
-        "comment", "confidence", "version", "updated_at", "updated_by__username",
-    )  # fmt: skip
     for (
-        pk, assessment_id, question_id, choice_id, number, text, is_na,
-        comment, confidence, version, updated_at, updated_by,
-    ) in rows:  # fmt: skip
+        pk, owner, question_id, choice_id, number, text, is_na, comment, confidence,
+        version, updated_at, updated_by, rationale, reconciled_from,
+    ) in rows.values_list(
+        "pk", key, "question_id", "choice_id", "number", "text", "is_na", "comment",
+        "confidence", "version", "updated_at", "updated_by__username", "rationale",
+        "reconciled_from_id",
+    ):  # fmt: skip
         chosen = multi.get(pk) or ({choice_id} if choice_id else set())
-        values[assessment_id][question_id] = answers.AnswerValue(
+        values[owner][question_id] = answers.AnswerValue(
             choice_ids=frozenset(chosen),
             number=number,
             text=text,
@@ -139,7 +212,9 @@ def _answers_of(assessment_ids: list[int]):
             comment=comment,
             confidence=confidence,
         )
-        records[assessment_id][question_id] = AnswerRecord(version, updated_at, updated_by)
+        records[owner][question_id] = AnswerRecord(
+            version, updated_at, updated_by, rationale, reconciled_from
+        )
     return values, records
 
 
@@ -177,8 +252,10 @@ def status_history(assessment: Assessment) -> QuerySet[StatusChange]:
     return assessment.status_changes.select_related("by")
 
 
-def last_status_change(assessment: Assessment) -> StatusChange | None:
-    return status_history(assessment).order_by("-at", "-pk").first()
+def last_status_change(assessment: Assessment, *, to: str) -> StatusChange | None:
+    """The latest change into status `to` (notes that keep the status are skipped)."""
+    changes = status_history(assessment).filter(to_status=to).exclude(from_status=to)
+    return changes.order_by("-at", "-pk").first()
 
 
 # Lists -------------------------------------------------------------------------------

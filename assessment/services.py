@@ -15,25 +15,29 @@ The questionnaire view, autosave (`views/questionnaire.py`), the status partials
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from frameworks.models import Framework
 
-from . import answers
+from . import answers, roles
 from .access import (
     AssessmentLocked,
     can_create_assessment,
+    check_answer_as,
     check_edit,
+    check_manage_respondents,
     check_review,
     teams_for,
 )
-from .models import Answer, Assessment, Partnership, StatusChange, Team
+from .models import Answer, Assessment, Partnership, Respondent, StatusChange, Team
 from .scoring import QuestionSpec
-from .selectors import AnswerRecord, assessment_snapshot, bank_spec
+from .selectors import AnswerRecord, answer_sets, assessment_snapshot, bank_spec
 
 ANSWER_FIELDS = ["choice", "number", "text", "is_na", "comment", "confidence"]
 
@@ -126,18 +130,29 @@ def assessment_create(
 
 
 @transaction.atomic
-def answers_save(*, assessment: Assessment, user, changes: Sequence[AnswerChange]) -> SaveResult:
+def answers_save(
+    *,
+    assessment: Assessment,
+    user,
+    changes: Sequence[AnswerChange],
+    respondent: Respondent | None = None,
+) -> SaveResult:
     """Store a page (or one autosaved question) of answers in one transaction.
 
     A constant number of queries whatever the number of answers: lock, read,
     one bulk insert and one bulk update (each with its history), the multiple
     choice links, and touching the assessment. Invalid values raise
     ValidationError and store nothing; stale ones come back as conflicts.
+    `respondent`: save into that respondent's independent set instead.
     """
     locked = (
         Assessment.objects.select_for_update().select_related("partnership").get(pk=assessment.pk)
     )
-    check_edit(user, locked)
+    if respondent is None:
+        check_edit(user, locked)
+    else:
+        respondent = Respondent.objects.get(pk=respondent.pk, assessment=locked)
+        check_answer_as(user, locked, respondent)
     bank = bank_spec(assessment.framework)
     for change in changes:
         if bank.question_by_id.get(change.question.id) != change.question:
@@ -149,9 +164,9 @@ def answers_save(*, assessment: Assessment, user, changes: Sequence[AnswerChange
     ids = [change.question.id for change in changes]
     stored = {
         a.question_id: a
-        for a in Answer.objects.filter(assessment=locked, question_id__in=ids).select_related(
-            "updated_by"
-        )
+        for a in Answer.objects.filter(
+            assessment=locked, respondent=respondent, question_id__in=ids
+        ).select_related("updated_by")
     }
     multi_links = _multi_links([a.pk for a in stored.values()], bank)
     now = timezone.now()
@@ -162,7 +177,9 @@ def answers_save(*, assessment: Assessment, user, changes: Sequence[AnswerChange
         question, value = change.question, change.value.normalised()
         current = stored.get(question.id)
         if current is None:
-            answer = Answer(assessment=locked, question_id=question.id, updated_by=user)
+            answer = Answer(
+                assessment=locked, respondent=respondent, question_id=question.id, updated_by=user
+            )
             created.append(answer)
         else:
             if _stored_value(current, multi_links) == value:
@@ -332,6 +349,197 @@ def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessme
     )
 
 
+# Independent answers and reconciliation ------------------------------------------------
+
+MIN_RESPONDENTS, MAX_RESPONDENTS = 2, 8
+
+
+def _note(assessment: Assessment, user, comment: str) -> None:
+    """A line in the status history that does not change the status."""
+    StatusChange.objects.create(
+        assessment=assessment,
+        from_status=assessment.status,
+        to_status=assessment.status,
+        by=user,
+        comment=comment,
+    )
+
+
+def eligible_respondents(assessment: Assessment):
+    """Analysts (and admins) of the assessment's team: who may answer independently."""
+    users = get_user_model().objects.filter(teams=assessment.partnership.team_id)
+    role = Q(groups__name__in=[roles.ANALYST, roles.ADMIN]) | Q(is_superuser=True)
+    return users.filter(role).distinct().order_by("username")
+
+
+@transaction.atomic
+def assessment_go_independent(*, assessment: Assessment, user, respondents) -> list[Respondent]:
+    """Have 2 to 8 analysts of the team answer independently before reconciling."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    check_manage_respondents(user, locked)
+    if locked.is_independent:
+        raise ValidationError(_("This assessment is already answered independently."))
+    if Answer.objects.filter(assessment=locked).exists():
+        raise ValidationError(
+            _("Choose independent answering before anyone answers; this one has answers.")
+        )
+    chosen = list({u.pk: u for u in respondents}.values())
+    if not MIN_RESPONDENTS <= len(chosen) <= MAX_RESPONDENTS:
+        raise ValidationError(
+            {"respondents": _("Choose between %(min)d and %(max)d respondents.")
+             % {"min": MIN_RESPONDENTS, "max": MAX_RESPONDENTS}}
+        )  # fmt: skip
+    eligible = set(eligible_respondents(locked).values_list("pk", flat=True))
+    strangers = [u.get_username() for u in chosen if u.pk not in eligible]
+    if strangers:
+        raise ValidationError(
+            {"respondents": _("Not analysts of this team: %(names)s.")
+             % {"names": ", ".join(strangers)}}
+        )  # fmt: skip
+    locked.mode = Assessment.Mode.INDEPENDENT
+    locked.save(update_fields=["mode", "updated_at"])
+    created = [Respondent.objects.create(assessment=locked, user=u) for u in chosen]
+    _note(
+        locked,
+        user,
+        _("Independent answers by %(names)s.")
+        % {"names": ", ".join(u.get_username() for u in chosen)},
+    )
+    return created
+
+
+@transaction.atomic
+def respondent_remove(*, assessment: Assessment, respondent: Respondent, user) -> Respondent:
+    """Exclude a respondent who will not answer; their set is kept."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    check_manage_respondents(user, locked)
+    respondent = (
+        Respondent.objects.select_for_update()
+        .select_related("user")
+        .get(pk=respondent.pk, assessment=locked)
+    )
+    if not locked.awaiting_reconciliation:
+        raise AssessmentLocked(_("The answers are reconciled; the respondents stay as they are."))
+    if not respondent.is_active:
+        raise ValidationError(_("This respondent was removed already."))
+    if locked.respondents.exclude(status=Respondent.Status.REMOVED).count() <= MIN_RESPONDENTS:
+        raise ValidationError(
+            _("At least %(min)d respondents must remain.") % {"min": MIN_RESPONDENTS}
+        )
+    respondent.status = Respondent.Status.REMOVED
+    respondent.removed_at = timezone.now()
+    respondent.removed_by = user
+    respondent.save()
+    _note(
+        locked,
+        user,
+        _("Respondent %(name)s removed; their answers are kept but left out.")
+        % {"name": respondent.user.get_username()},
+    )
+    if answer_sets(locked).revealed:
+        _note(locked, user, _("Every independent answer set is in; the sets are revealed."))
+    return respondent
+
+
+@transaction.atomic
+def answer_set_submit(*, assessment: Assessment, respondent: Respondent, user) -> Respondent:
+    """A respondent hands in their set. When the last one does, the sets are revealed."""
+    locked = (
+        Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    )
+    respondent = Respondent.objects.select_for_update().get(pk=respondent.pk, assessment=locked)
+    check_answer_as(user, locked, respondent)
+    missing = assessment_snapshot(locked, respondent=respondent).progress.missing_required
+    if missing:
+        raise IncompleteAssessment(missing)
+    respondent.status = Respondent.Status.SUBMITTED
+    respondent.submitted_at = timezone.now()
+    respondent.save()
+    if answer_sets(locked).revealed:
+        _note(locked, user, _("Every independent answer set is in; the sets are revealed."))
+    return respondent
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The reconciled answer to one question: a respondent's answer or another one."""
+
+    question: QuestionSpec
+    value: answers.AnswerValue
+    rationale: str = ""
+    source: Respondent | None = None
+
+
+@transaction.atomic
+def assessment_reconcile(*, assessment: Assessment, user, decisions: Sequence[Decision]) -> int:
+    """Make the reconciled answers the assessment's own; every set stays as it is.
+
+    Every question some respondent answered needs a decision; one where the
+    respondents disagreed also needs a rationale. Any problem raises ValidationError
+    listing them by question code, and nothing is stored.
+    """
+    locked = (
+        Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    )
+    check_manage_respondents(user, locked)
+    snapshot = assessment_snapshot(locked)
+    if snapshot.agreement is None or not locked.awaiting_reconciliation:
+        raise AssessmentLocked(
+            _("Answers can be reconciled once, after every respondent has submitted.")
+        )
+    active = {r.pk for r in snapshot.sets.active}
+    by_question = {d.question.id: d for d in decisions}
+    problems: dict[str, list[str]] = {}
+    if set(by_question) - set(snapshot.bank.question_by_id):
+        problems["?"] = [_("A decision is about a question of another bank.")]
+    for row in snapshot.agreement.questions:
+        question, decision = row.question, by_question.get(row.question.id)
+        found = problems.setdefault(question.code, [])
+        if decision is None:
+            if any(answers.has_value(question, v) for v in row.values):
+                found.append(_("Choose an answer."))
+            continue
+        if decision.question != question:
+            found.append(_("A decision is about a question of another bank."))
+        found.extend(answers.problems(question, decision.value).values())
+        if row.disagreement and not decision.rationale.strip():
+            found.append(_("The respondents disagreed: say why this answer."))
+        if decision.source is not None and decision.source.pk not in active:
+            found.append(_("Choose the answer of an active respondent."))
+    problems = {code: found for code, found in problems.items() if found}
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    created, multi = [], []
+    for decision in decisions:
+        value = decision.value.normalised()
+        if not answers.has_value(decision.question, value) and not value.comment:
+            continue
+        answer = Answer(
+            assessment=locked,
+            question_id=decision.question.id,
+            updated_by=user,
+            reconciled_from=decision.source,
+            rationale=decision.rationale.strip(),
+        )
+        _apply(answer, decision.question, value, now)
+        created.append(answer)
+        if decision.question.kind == "multi":
+            multi.append((answer, value.choice_ids))
+    created = bulk_create_with_history(created, Answer, default_user=user, default_date=now)
+    if multi:
+        _store_multi_choices(multi, now)
+    locked.reconciled_at = now
+    locked.save(update_fields=["reconciled_at", "updated_at"])
+    _note(
+        locked,
+        user,
+        _("Answers reconciled from %(n)d independent sets (%(d)d questions needed a rationale).")
+        % {"n": len(active), "d": len(snapshot.agreement.disagreements)},
+    )
+    return len(created)
+
+
 # Moving to a newer version of the bank --------------------------------------------------
 
 
@@ -355,6 +563,11 @@ def assessment_move_to_version(*, assessment: Assessment, framework: Framework, 
         .get(pk=assessment.pk)
     )
     check_edit(user, locked)
+    if locked.is_independent:
+        # The respondents' sets and their agreement belong to the version they answered.
+        raise AssessmentLocked(
+            _("An assessment answered independently stays on its version of the bank.")
+        )
     current = locked.framework
     if (
         framework.slug != current.slug
@@ -372,7 +585,9 @@ def assessment_move_to_version(*, assessment: Assessment, framework: Framework, 
         entry["display"] = answers.display(question, snapshot.answers[question.id])
 
     now = timezone.now()
-    stored = {a.question_id: a for a in Answer.objects.filter(assessment=locked)}
+    stored = {
+        a.question_id: a for a in Answer.objects.filter(assessment=locked, respondent__isnull=True)
+    }
     moved, multi = [], {}
     for carried in plan.carried:
         answer = stored[carried.old.id]

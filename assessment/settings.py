@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -196,7 +206,24 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# The client address a lockout keys on (django-axes asks django-ipware). With no
+# proxy it is the socket address and X-Forwarded-For is ignored. Behind
+# PROXY_COUNT proxies that each append the address they received from, it is the
+# PROXY_COUNT-th entry from the right of X-Forwarded-For: entries further left
+# came from the client and are ignored. ipware counts only the proxies listed in
+# the header (the nearest one is REMOTE_ADDR, not listed), hence the "- 1"; it must
+# not be strict, or a client-prepended entry would void the header.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 0 or more, got {PROXY_COUNT}")
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Content-Security-Policy: the app needs no inline script or style and no CDN.
 # data: images are Bootstrap's own SVG icons (select arrows, checkboxes).
@@ -225,6 +252,12 @@ PROVISIONAL_BELOW_PERCENT = env_int("PROVISIONAL_BELOW_PERCENT", 60)
 if not 0 <= PROVISIONAL_BELOW_PERCENT <= 100:
     raise ImproperlyConfigured("PROVISIONAL_BELOW_PERCENT must be between 0 and 100.")
 PROVISIONAL_BELOW_COVERAGE = PROVISIONAL_BELOW_PERCENT / 100
+
+# Independent answers: a question whose respondents' scores differ by at least this
+# (0..1, max - min of the question scores) is a disagreement that needs a rationale.
+DISAGREEMENT_SPREAD = env_float("DISAGREEMENT_SPREAD", 0.5)
+if not 0 < DISAGREEMENT_SPREAD <= 1:
+    raise ImproperlyConfigured("DISAGREEMENT_SPREAD must be above 0 and at most 1.")
 
 # Reports: the largest data: URL the PDF fetcher accepts, in bytes.
 REPORT_MAX_DATA_URL_BYTES = env_int("REPORT_MAX_DATA_URL_BYTES", 64 * 1024)

@@ -7,11 +7,15 @@
 byte-identical. Writing to the database is the job of `services.py`.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator
+from django.db import models as db_models
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -103,75 +107,109 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-# Schema: key -> (type, required, default). Types: "text" (non-empty string),
-# "str" (may be empty), "code", "slug", "int", "number", "bool", "list".
-_TOP = {
-    "slug": ("slug", True, None),
-    "version": ("int", True, None),
-    "title": ("text", True, None),
-    "description": ("str", False, ""),
-    "ready_at": ("number", False, DEFAULT_READY_AT),
-    "dimensions": ("list", True, None),
-    "red_lines": ("list", False, []),
-    "models": ("list", True, None),
-    "maturity_bands": ("list", True, None),
-}
-_DIMENSION = {
-    "code": ("code", True, None),
-    "name": ("text", True, None),
-    "description": ("str", False, ""),
-    "weight": ("number", False, 1.0),
-    "questions": ("list", True, None),
-    "recommendations": ("list", False, []),
-}
-_QUESTION = {
-    "code": ("code", True, None),
-    "text": ("text", True, None),
-    "guidance": ("str", False, ""),
-    "kind": ("text", True, None),
-    "weight": ("number", False, 1.0),
-    "required": ("bool", False, True),
-    "allow_na": ("bool", False, False),
-    "scored": ("bool", False, True),
-    "references": ("list", False, []),
-    "choices": ("list", False, None),
-    "min": ("number", False, None),
-    "max": ("number", False, None),
-    "unit": ("str", False, ""),
-}
-_CHOICE = {"label": ("text", True, None), "score": ("number", True, None)}
-_RECOMMENDATION = {"below": ("number", True, None), "text": ("text", True, None)}
-_MODEL = {
-    "code": ("text", True, None),
-    "name": ("text", True, None),
-    "description": ("text", True, None),
-    "strengths": ("text", True, None),
-    "weaknesses": ("text", True, None),
-    "profile": ("list", True, None),
-    "conditions": ("list", False, []),
-}
-_CONDITION = {
-    "question": ("code", True, None),
-    "at_least": ("number", True, None),
-    "why": ("text", True, None),
-}
-_RED_LINE = {
-    "question": ("code", True, None),
-    "below": ("number", True, None),
-    "cap": ("number", True, None),
-    "reason": ("text", True, None),
-}
-_PROFILE = {
-    "dimension": ("text", True, None),
-    "target": ("number", True, None),
-    "rationale": ("text", True, None),
-}
-_BAND = {
-    "min": ("number", True, None),
-    "max": ("number", True, None),
-    "label": ("text", True, None),
-    "description": ("str", False, ""),
-}
+# Schema: the model it is stored in, and key -> (type, required, default). Types:
+# "text" (non-empty string), "str" (may be empty), "code", "slug", "int", "number",
+# "bool", "list". A key named like a field of the model gets that field's max_length,
+# so text limits are the database's own.
+_TOP = (
+    Framework,
+    {
+        "slug": ("slug", True, None),
+        "version": ("int", True, None),
+        "title": ("text", True, None),
+        "description": ("str", False, ""),
+        "ready_at": ("number", False, DEFAULT_READY_AT),
+        "dimensions": ("list", True, None),
+        "red_lines": ("list", False, []),
+        "models": ("list", True, None),
+        "maturity_bands": ("list", True, None),
+    },
+)
+_DIMENSION = (
+    Dimension,
+    {
+        "code": ("code", True, None),
+        "name": ("text", True, None),
+        "description": ("str", False, ""),
+        "weight": ("number", False, 1.0),
+        "questions": ("list", True, None),
+        "recommendations": ("list", False, []),
+    },
+)
+_QUESTION = (
+    Question,
+    {
+        "code": ("code", True, None),
+        "text": ("text", True, None),
+        "guidance": ("str", False, ""),
+        "kind": ("text", True, None),
+        "weight": ("number", False, 1.0),
+        "required": ("bool", False, True),
+        "allow_na": ("bool", False, False),
+        "scored": ("bool", False, True),
+        "references": ("list", False, []),
+        "choices": ("list", False, None),
+        "min": ("number", False, None),
+        "max": ("number", False, None),
+        "unit": ("str", False, ""),
+    },
+)
+_CHOICE = Choice, {"label": ("text", True, None), "score": ("number", True, None)}
+_RECOMMENDATION = Recommendation, {"below": ("number", True, None), "text": ("text", True, None)}
+_MODEL = (
+    CooperationModel,
+    {
+        "code": ("text", True, None),
+        "name": ("text", True, None),
+        "description": ("text", True, None),
+        "strengths": ("text", True, None),
+        "weaknesses": ("text", True, None),
+        "profile": ("list", True, None),
+        "conditions": ("list", False, []),
+    },
+)
+_CONDITION = (
+    ModelCondition,
+    {
+        "question": ("code", True, None),
+        "at_least": ("number", True, None),
+        "why": ("text", True, None),
+    },
+)
+_RED_LINE = (
+    RedLine,
+    {
+        "question": ("code", True, None),
+        "below": ("number", True, None),
+        "cap": ("number", True, None),
+        "reason": ("text", True, None),
+    },
+)
+_PROFILE = (
+    ModelProfile,
+    {
+        "dimension": ("text", True, None),
+        "target": ("number", True, None),
+        "rationale": ("text", True, None),
+    },
+)
+_BAND = (
+    MaturityBand,
+    {
+        "min": ("number", True, None),
+        "max": ("number", True, None),
+        "label": ("text", True, None),
+        "description": ("str", False, ""),
+    },
+)
+
+
+def _max_length(model: type[db_models.Model], key: str) -> int | None:
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return None if field.is_relation else field.max_length
 
 
 class _Checker:
@@ -181,27 +219,28 @@ class _Checker:
     def add(self, path: str, reason: str) -> None:
         self.problems.append(BankProblem(path, reason))
 
-    def mapping(self, value: Any, schema: dict, path: str) -> dict | None:
+    def mapping(self, value: Any, schema: tuple, path: str) -> dict | None:
         """Check keys and scalar types; return the mapping with defaults filled in."""
         if not isinstance(value, dict):
             self.add(path, f"must be a mapping, got {_type_name(value)}")
             return None
+        model, keys = schema
         out: dict[str, Any] = {}
         for key in value:
-            if key not in schema:
-                allowed = ", ".join(schema)
+            if key not in keys:
+                allowed = ", ".join(keys)
                 self.add(_join(path, str(key)), f"unknown key (allowed: {allowed})")
-        for key, (kind, required, default) in schema.items():
+        for key, (kind, required, default) in keys.items():
             where = _join(path, key)
             if key not in value or value[key] is None:
                 if required:
                     self.add(where, "is required")
                 out[key] = default
                 continue
-            out[key] = self.scalar(value[key], kind, where)
+            out[key] = self.scalar(value[key], kind, where, _max_length(model, key))
         return out
 
-    def scalar(self, value: Any, kind: str, path: str) -> Any:
+    def scalar(self, value: Any, kind: str, path: str, max_length: int | None = None) -> Any:
         if kind in ("text", "str", "code", "slug"):
             if not isinstance(value, str):
                 self.add(path, f"must be text, got {_type_name(value)}")
@@ -210,11 +249,14 @@ class _Checker:
             if kind != "str" and not value:
                 self.add(path, "must not be empty")
                 return None
-            if kind == "code" and not (CODE_RE.match(value) and len(value) <= 40):
-                self.add(path, "must be a code of letters, digits, '.', '_' or '-' (40 max)")
+            if max_length is not None and len(value) > max_length:
+                self.add(path, f"must be at most {max_length} characters, got {len(value)}")
                 return None
-            if kind == "slug" and not (SLUG_RE.match(value) and len(value) <= 60):
-                self.add(path, "must be a slug of letters, digits, '_' or '-' (60 max)")
+            if kind == "code" and not CODE_RE.match(value):
+                self.add(path, "must be a code of letters, digits, '.', '_' or '-'")
+                return None
+            if kind == "slug" and not SLUG_RE.match(value):
+                self.add(path, "must be a slug of letters, digits, '_' or '-'")
                 return None
             return value
         if kind == "int":
@@ -225,6 +267,9 @@ class _Checker:
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
                 self.add(path, f"must be a number, got {_type_name(value)}")
+                return None
+            if not math.isfinite(value):
+                self.add(path, f"must be a finite number, got {value}")
                 return None
             return float(value)
         if kind == "bool":
@@ -239,7 +284,7 @@ class _Checker:
             return value
         raise AssertionError(kind)
 
-    def items(self, values: list | None, schema: dict, path: str) -> list[tuple[str, dict]]:
+    def items(self, values: list | None, schema: tuple, path: str) -> list[tuple[str, dict]]:
         checked = []
         for index, item in enumerate(values or []):
             where = f"{path}[{index}]"
@@ -310,6 +355,11 @@ def validate_bank(data: Any, *, source: str) -> dict:
     if top["version"] is not None and top["version"] < 1:
         check.add("version", "must be 1 or more")
     check.in_range(top["ready_at"], 0, 100, "ready_at")
+    for validator in Framework._meta.get_field("version").validators:
+        if isinstance(validator, MaxValueValidator) and (top["version"] or 0) > (
+            validator.limit_value
+        ):
+            check.add("version", f"must be at most {validator.limit_value}")
 
     dimension_codes: dict[str, str] = {}
     question_codes: dict[str, str] = {}
@@ -423,10 +473,12 @@ def _check_question(check: _Checker, question: dict, where: str) -> None:
             references.append(text)
     question["references"] = references
     kind = question["kind"]
-    if kind is not None and kind not in KINDS:
+    check.positive(question["weight"], f"{where}.weight")
+    if kind is None:
+        return  # already reported; choices and range depend on it
+    if kind not in KINDS:
         check.add(f"{where}.kind", f"unknown kind {kind!r} (allowed: {', '.join(KINDS)})")
         return
-    check.positive(question["weight"], f"{where}.weight")
     choices = question["choices"]
     if kind in CHOICE_KINDS:
         if not choices and kind in DEFAULT_CHOICES:

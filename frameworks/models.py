@@ -3,12 +3,18 @@
 A framework is versioned by (slug, version). Once published it is immutable,
 because assessments point at the exact version they were answered against and
 their results must never change. Every part of a bank refuses to be saved or
-deleted while its framework is not a draft; see `FrameworkPart`.
+deleted while its framework is not a draft; see `FrameworkPart`. The lock holds
+for queryset `update()`, `delete()`, `bulk_create()` and `bulk_update()` too, and
+a framework's status only moves draft -> published -> retired.
 """
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -21,6 +27,10 @@ class FrameworkLocked(ValidationError):
     """Raised on any attempt to change a framework that is no longer a draft."""
 
 
+def _locked(message: str, **params) -> FrameworkLocked:
+    return FrameworkLocked(message % params if params else message, code="locked")
+
+
 def validate_positive(value: float) -> None:
     if value is None or value <= 0:
         raise ValidationError(_("Must be greater than zero."), code="not_positive")
@@ -29,11 +39,72 @@ def validate_positive(value: float) -> None:
 percent_validators = [MinValueValidator(0.0), MaxValueValidator(100.0)]
 
 
+def _any(conditions: Iterable[Q]) -> Q:
+    """OR of the conditions; matches nothing when there are none."""
+    return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def _refuse_unless_drafts(frameworks: Q) -> None:
+    """Refuse unless every framework matched is a draft.
+
+    The rows stay locked until the caller's transaction ends, so none of them
+    can be published between this check and the caller's write.
+    """
+    found = Framework.objects.select_for_update().filter(frameworks)
+    locked = [
+        f"{slug} v{version} is {status}"
+        for slug, version, status in found.values_list("slug", "version", "status")
+        if status != Framework.Status.DRAFT
+    ]
+    if locked:
+        raise _locked(
+            _("%(locked)s and cannot be changed; create a new version."), locked=", ".join(locked)
+        )
+
+
+class _LockedQuerySet(models.QuerySet):
+    def bulk_update(self, objs, fields, batch_size=None):
+        # bulk_update() calls update() in an atomic block without a savepoint; this
+        # one keeps the caller's transaction usable when update() refuses.
+        with transaction.atomic(using=self.db):
+            return super().bulk_update(objs, fields, batch_size)
+
+
+class FrameworkQuerySet(_LockedQuerySet):
+    """Bulk writes obey the lock of `Framework.save()` and `Framework.delete()`."""
+
+    def update(self, **kwargs):
+        if "status" in kwargs:
+            raise _locked(
+                _(
+                    "A framework's status changes one at a time, through framework_publish or "
+                    "framework_retire."
+                )
+            )
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts(Q(pk__in=self.values("pk")))
+            return super().update(**kwargs)
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            _refuse_unless_drafts(Q(pk__in=self.values("pk")))
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refuse_unless_new_draft()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Framework(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
+
+    # The only status changes there are: publish a draft, retire a published version.
+    NEXT_STATUS = {Status.DRAFT: Status.PUBLISHED, Status.PUBLISHED: Status.RETIRED}
 
     slug = models.SlugField(_("slug"), max_length=60)
     version = models.PositiveIntegerField(_("version"), validators=[MinValueValidator(1)])
@@ -52,6 +123,7 @@ class Framework(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -68,64 +140,149 @@ class Framework(models.Model):
         return f"{self.title} (v{self.version}, {self.get_status_display()})"
 
     def save(self, *args, **kwargs):
-        # Published and retired versions may only change status (publish -> retire).
-        if self.pk and kwargs.get("update_fields") != ["status"]:
-            stored = Framework.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored not in (None, self.Status.DRAFT):
-                raise FrameworkLocked(
-                    _("%(fw)s is %(status)s and cannot be changed; create a new version.")
-                    % {"fw": f"{self.slug} v{self.version}", "status": stored},
-                    code="locked",
-                )
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            stored = (
+                Framework.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if stored is None:
+                self.refuse_unless_new_draft()
+            else:
+                self._refuse_unless_allowed(stored, kwargs.get("update_fields"))
+            super().save(*args, **kwargs)
+
+    def refuse_unless_new_draft(self) -> None:
+        if self.status != self.Status.DRAFT:
+            raise _locked(_("%(fw)s: a framework starts as a draft."), fw=self._name())
+
+    def _refuse_unless_allowed(self, stored: str, update_fields: Iterable[str] | None) -> None:
+        """A draft changes freely; a published version may only be retired."""
+        if self.status != stored and self.status != self.NEXT_STATUS.get(stored):
+            raise _locked(
+                _(
+                    "%(fw)s is %(stored)s and cannot become %(status)s: a framework only goes "
+                    "from draft to published to retired."
+                ),
+                fw=self._name(),
+                stored=stored,
+                status=self.status,
+            )
+        if stored != self.Status.DRAFT and (
+            self.status == stored or set(update_fields or ()) != {"status"}
+        ):
+            raise _locked(
+                _("%(fw)s is %(stored)s and cannot be changed; create a new version."),
+                fw=self._name(),
+                stored=stored,
+            )
 
     def delete(self, *args, **kwargs):
-        if not self.is_draft:
-            raise FrameworkLocked(
-                _("%(fw)s is %(status)s and cannot be deleted.")
-                % {"fw": f"{self.slug} v{self.version}", "status": self.status},
-                code="locked",
-            )
-        return super().delete(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            _refuse_unless_drafts(Q(pk=self.pk))
+            return super().delete(*args, **kwargs)
+
+    def _name(self) -> str:
+        return f"{self.slug} v{self.version}"
 
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
 
-class FrameworkPart(models.Model):
-    """A piece of a bank: editable only while its framework is a draft.
+class FrameworkPartQuerySet(_LockedQuerySet):
+    """Bulk writes obey the lock of `FrameworkPart.save()` and `delete()`."""
 
-    `lock_lookup` is how Framework reaches the parent named by `lock_parent`,
-    so the check is one query whatever the depth of the part.
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            rows = list(self.values_list("pk", flat=True))
+            self.model.refuse_unless_drafts(rows=rows)
+            count = super().update(**kwargs)
+            self.model.refuse_unless_drafts(rows=rows)  # where the update moved them
+            return count
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            self.model.refuse_unless_drafts(rows=self.values("pk"))
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            self.model.refuse_unless_drafts(new=objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class FrameworkPart(models.Model):
+    """A piece of a bank: editable only while every framework it hangs from is a draft.
+
+    A part hangs from a framework through its foreign keys, directly or through
+    other parts (a Choice through its Question, and that Question's Dimension),
+    so a part can be neither changed in a published bank nor moved into or out of one.
     """
 
-    lock_lookup = "pk"
-    lock_parent = "framework_id"
+    objects = FrameworkPartQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        self._refuse_if_locked()
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            self.refuse_unless_drafts(rows=[self.pk] if self.pk else [], new=[self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        self._refuse_if_locked()
-        return super().delete(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            self.refuse_unless_drafts(rows=[self.pk])
+            return super().delete(*args, **kwargs)
 
-    def _framework_is_draft(self) -> bool:
-        parent_id = getattr(self, self.lock_parent)
-        return Framework.objects.filter(
-            **{self.lock_lookup: parent_id, "status": Framework.Status.DRAFT}
-        ).exists()
+    @classmethod
+    def refuse_unless_drafts(cls, *, rows: Iterable = (), new: Iterable = ()) -> None:
+        """Refuse unless the frameworks of the stored `rows` (pks, or a pk subquery) and
+        of the parents that the `new` instances point at are all drafts."""
+        _refuse_unless_drafts(cls._frameworks_of_rows(rows) | cls._frameworks_of_parents(new))
 
-    def _refuse_if_locked(self) -> None:
-        if getattr(self, self.lock_parent) is not None and not self._framework_is_draft():
-            raise FrameworkLocked(
-                _("This question bank is published and cannot be changed; create a new version."),
-                code="locked",
-            )
+    @classmethod
+    def _parent_fields(cls) -> list[models.ForeignKey]:
+        return [
+            field
+            for field in cls._meta.concrete_fields
+            if field.many_to_one
+            and (field.related_model is Framework or issubclass(field.related_model, FrameworkPart))
+        ]
+
+    @classmethod
+    def _framework_paths(cls) -> list[str]:
+        """Lookups from this model to each framework it hangs from."""
+        paths = []
+        for field in cls._parent_fields():
+            if field.related_model is Framework:
+                paths.append(field.name)
+            else:
+                paths += [f"{field.name}__{p}" for p in field.related_model._framework_paths()]
+        return paths
+
+    @classmethod
+    def _frameworks_of_rows(cls, rows) -> Q:
+        if isinstance(rows, list | tuple) and not rows:
+            return _any([])
+        stored = cls._base_manager.filter(pk__in=rows)
+        return _any(Q(pk__in=stored.values(path)) for path in cls._framework_paths())
+
+    @classmethod
+    def _frameworks_of_parents(cls, objs: Iterable["FrameworkPart"]) -> Q:
+        objs = list(objs)
+        conditions = []
+        for field in cls._parent_fields():
+            ids = {getattr(obj, field.attname) for obj in objs} - {None}
+            if not ids:
+                continue
+            if field.related_model is Framework:
+                conditions.append(Q(pk__in=ids))
+            else:
+                conditions.append(field.related_model._frameworks_of_rows(list(ids)))
+        return _any(conditions)
 
 
 class Dimension(FrameworkPart):
@@ -218,9 +375,6 @@ class Question(FrameworkPart):
 
 
 class Choice(FrameworkPart):
-    lock_lookup = "questions"
-    lock_parent = "question_id"
-
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     label = models.CharField(_("label"), max_length=300)
     score = models.FloatField(_("score"), validators=percent_validators)
@@ -271,9 +425,6 @@ class CooperationModel(FrameworkPart):
 
 
 class ModelProfile(FrameworkPart):
-    lock_lookup = "cooperation_models"
-    lock_parent = "model_id"
-
     model = models.ForeignKey(CooperationModel, on_delete=models.CASCADE, related_name="profile")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="profiles")
     target = models.FloatField(_("target score"), validators=percent_validators)
@@ -363,9 +514,6 @@ class Recommendation(FrameworkPart):
 
 class ModelCondition(FrameworkPart):
     """An answer without which a cooperation model does not exist at all."""
-
-    lock_lookup = "cooperation_models"
-    lock_parent = "model_id"
 
     model = models.ForeignKey(CooperationModel, on_delete=models.CASCADE, related_name="conditions")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")

@@ -192,10 +192,10 @@ def framework_publish(*, framework: Framework) -> Framework:
     problems = _publish_problems(framework)
     if problems:
         raise BankValidationError(f"{framework.slug} v{framework.version}", problems)
-    Framework.objects.filter(pk=framework.pk).update(
-        status=Framework.Status.PUBLISHED, published_at=timezone.now()
-    )
-    framework.refresh_from_db()
+    framework.status = Framework.Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.full_clean()
+    framework.save(update_fields=["status", "published_at"])
     return framework
 
 
@@ -233,9 +233,9 @@ def framework_discard(*, framework: Framework) -> None:
 
 
 # Editing a draft -------------------------------------------------------------------
-# One function per edit of the bank editor. Each part refuses to be saved or deleted
-# unless its framework is a draft (models.FrameworkPart), so none of these can change
-# a published bank; reordering writes in bulk and checks the draft itself first.
+# One function per edit of the bank editor. Each part refuses to be saved or deleted,
+# one by one or in bulk, unless its framework is a draft (models.FrameworkPart), so
+# none of these can change a published bank.
 
 UP, DOWN = "up", "down"
 
@@ -253,21 +253,10 @@ def _next_order(queryset) -> int:
     return 0 if top is None else top + 1
 
 
-def _require_draft(framework_id: int) -> None:
-    """Lock the framework row and refuse unless it is a draft (for bulk writes)."""
-    framework = Framework.objects.select_for_update().filter(pk=framework_id).first()
-    if framework is None or not framework.is_draft:
-        raise FrameworkLocked(
-            _("This question bank is published and cannot be changed; create a new version."),
-            code="locked",
-        )
-
-
-def _move(part, siblings, direction: str, *, framework_id: int) -> None:
+def _move(part, siblings, direction: str) -> None:
     """Swap a part with its neighbour among `siblings` and number them 0, 1, 2, ..."""
     if direction not in (UP, DOWN):
         raise ValidationError(_("Move up or down."), code="direction")
-    _require_draft(framework_id)
     ordered = list(siblings)
     index = next(i for i, sibling in enumerate(ordered) if sibling.pk == part.pk)
     other = index - 1 if direction == UP else index + 1
@@ -332,7 +321,7 @@ def dimension_delete(*, dimension: Dimension) -> None:
 @transaction.atomic
 def dimension_move(*, dimension: Dimension, direction: str) -> None:
     siblings = Dimension.objects.filter(framework_id=dimension.framework_id)
-    _move(dimension, siblings, direction, framework_id=dimension.framework_id)
+    _move(dimension, siblings, direction)
 
 
 # Questions
@@ -422,7 +411,7 @@ def question_delete(*, question: Question) -> None:
 @transaction.atomic
 def question_move(*, question: Question, direction: str) -> None:
     siblings = Question.objects.filter(dimension_id=question.dimension_id)
-    _move(question, siblings, direction, framework_id=question.framework_id)
+    _move(question, siblings, direction)
 
 
 # Choices
@@ -456,7 +445,7 @@ def choice_delete(*, choice: Choice) -> None:
 @transaction.atomic
 def choice_move(*, choice: Choice, direction: str) -> None:
     siblings = Choice.objects.filter(question_id=choice.question_id)
-    _move(choice, siblings, direction, framework_id=choice.question.framework_id)
+    _move(choice, siblings, direction)
 
 
 # Recommendations (per dimension)

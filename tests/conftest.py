@@ -2,13 +2,14 @@
 
 import os
 
+import hypothesis
 import pytest
 
 from assessment.roles import ADMIN, ANALYST, REVIEWER
 from frameworks.selectors import default_bank
 from frameworks.services import framework_import
 
-from .browser import ARGS, ARTIFACTS, CHROMIUM
+from .browser import ARGS, ARTIFACTS, CHROMIUM, DESKTOP
 from .factories import (
     AssessmentFactory,
     PartnershipFactory,
@@ -16,6 +17,29 @@ from .factories import (
     UserFactory,
     small_bank_data,
 )
+
+# Property tests. CI must not depend on luck: there the examples are derived from
+# each test's code, so a run fails only when the code or the tests change. `dev`
+# tries new random examples on every run (and replays failures from .hypothesis/);
+# `deep` (make test-deep) tries many more. HYPOTHESIS_PROFILE chooses; otherwise
+# `ci` when CI is set (CI sets CI=true), else `dev`.
+# Each names its parent: the one in force now is Hypothesis's own `ci` when CI is set.
+# Timing is luck too: no deadline, and no health check for slow data generation in CI.
+_DEFAULT = hypothesis.settings.get_profile("default")
+hypothesis.settings.register_profile(
+    "ci", _DEFAULT, derandomize=True, database=None, max_examples=300, deadline=None,
+    print_blob=True, suppress_health_check=[hypothesis.HealthCheck.too_slow],
+)  # fmt: skip
+hypothesis.settings.register_profile("dev", _DEFAULT, max_examples=150, deadline=None)
+hypothesis.settings.register_profile("deep", _DEFAULT, max_examples=5000, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() not in ("", "0", "false") else "dev"
+)
+hypothesis.settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE}"
 
 
 @pytest.fixture
@@ -117,10 +141,8 @@ def browser():
 def page_for(browser, live_server):
     contexts = []
 
-    def open_as(username: str, password: str = "pw"):
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
+    def open_as(username: str, password: str = "pw", *, viewport: dict = DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -579,7 +579,7 @@ def test_editor_queries_do_not_grow_with_the_bank_and_reads_stay_under_ten(clien
         if name in ("list", "page", "editor", "edit form", "preview", "preview question", "diff"):
             assert queries < 10, (name, queries)
         else:
-            assert queries <= 22, (name, queries)
+            assert queries <= 25, (name, queries)  # writes: see the report in README
 
 
 def framework_import_published(questions_per_dimension: int) -> Framework:

@@ -1,6 +1,7 @@
 """Question-bank YAML: validation with paths, nothing written on error, round trip."""
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -66,10 +67,12 @@ def test_load_default_is_idempotent(db):
     assert list(versions) == [(1, "published"), (2, "published")]
 
 
-def test_export_import_export_is_byte_identical(db, tmp_path, bank):
-    first = dump_bank(framework_to_dict(bank))
-    fm.Framework.objects.filter(pk=bank.pk).update(status="draft")
-    fm.Framework.objects.get(pk=bank.pk).delete()
+def test_export_import_export_is_byte_identical(db, tmp_path):
+    # A draft, so that it can be deleted and the same slug and version imported again.
+    source, data = default_bank()
+    draft = framework_import(data=data, source=str(source))
+    first = dump_bank(framework_to_dict(draft))
+    draft.delete()
     path = tmp_path / "bank.yaml"
     path.write_text(first)
     call_command("import_framework", str(path))
@@ -128,6 +131,17 @@ def test_export_import_export_is_byte_identical(db, tmp_path, bank):
             "unknown kind",
         ),
         (lambda d: d.update(version="one"), "version", "whole number"),
+        (lambda d: d.update(version=2**63), "version", "must be at most"),
+        (
+            lambda d: d["dimensions"][0].update(weight=float("nan")),
+            "dimensions[0].weight",
+            "must be a finite number",
+        ),
+        (
+            lambda d: d["dimensions"][1]["questions"][0].update(weight=float("inf")),
+            "dimensions[1].questions[0].weight",
+            "must be a finite number",
+        ),
     ],
 )
 def test_invalid_bank_is_rejected_whole_with_file_path_and_reason(
@@ -309,3 +323,86 @@ def test_invalid_v2_keys_are_rejected_whole_with_path_and_reason(db, tmp_path, c
     message = rejected(tmp_path, broken_v2(change))
     assert f"bank.yaml: {expected}" in message
     assert {m.__name__: m.objects.count() for m in BANK_MODELS + V2_MODELS} == before
+
+
+# Every text the models store with a maximum length, by where it sits in a bank file.
+# The limits are read from the models, as the validator reads them.
+LIMITED = [
+    ("slug", fm.Framework, "slug"),
+    ("title", fm.Framework, "title"),
+    ("dimensions[1].code", fm.Dimension, "code"),
+    ("dimensions[1].name", fm.Dimension, "name"),
+    ("dimensions[1].questions[2].code", fm.Question, "code"),
+    ("dimensions[1].questions[2].kind", fm.Question, "kind"),
+    ("dimensions[1].questions[0].choices[1].label", fm.Choice, "label"),
+    ("dimensions[0].questions[3].unit", fm.Question, "unit"),  # INT-04, a numeric question
+    ("models[2].code", fm.CooperationModel, "code"),
+    ("models[2].name", fm.CooperationModel, "name"),
+    ("maturity_bands[3].label", fm.MaturityBand, "label"),
+]
+
+
+def max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def set_at(data: dict, path: str, value) -> None:
+    *parents, last = re.findall(r"\w+|\[\d+\]", path)
+    for part in parents:
+        data = data[int(part[1:-1])] if part.startswith("[") else data[part]
+    data[last] = value
+
+
+def text_of_length(length: int) -> str:
+    return "x" * length  # a valid slug and code too
+
+
+def test_the_limited_texts_are_every_text_limit_of_the_bank_models():
+    limited = {(model, field) for _path, model, field in LIMITED}
+    for model in BANK_MODELS:
+        for field in model._meta.concrete_fields:
+            if field.max_length and not field.is_relation and field.name != "status":
+                assert (model, field.name) in limited, f"{model.__name__}.{field.name}"
+
+
+@pytest.mark.parametrize(("path", "model", "field"), LIMITED, ids=[p for p, _m, _f in LIMITED])
+def test_over_long_text_is_rejected_with_its_path(db, tmp_path, path, model, field):
+    data = raw_default()
+    assert data["dimensions"][0]["questions"][3]["kind"] == "numeric"
+    limit = max_length(model, field)
+    set_at(data, path, text_of_length(limit + 1))
+    message = rejected(tmp_path, data)
+    assert f"bank.yaml: {path}: must be at most {limit} characters, got {limit + 1}" in message
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_every_over_long_text_gets_its_own_line_and_nothing_is_written(db, tmp_path):
+    data = raw_default()
+    for path, model, field in LIMITED:
+        set_at(data, path, text_of_length(max_length(model, field) + 1))
+    lines = rejected(tmp_path, data).splitlines()
+    for path, model, field in LIMITED:
+        limit = max_length(model, field)
+        expected = f"bank.yaml: {path}: must be at most {limit} characters, got {limit + 1}"
+        assert sum(line.endswith(expected) for line in lines) == 1, expected
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_texts_at_their_longest_are_imported_whole(db, tmp_path):
+    data = raw_default()
+    enumerated = {"kind", "code"}  # question kinds and model codes come from a fixed list
+    for path, model, field in LIMITED:
+        if field in enumerated and model in (fm.Question, fm.CooperationModel):
+            continue
+        set_at(data, path, text_of_length(max_length(model, field)))
+    for model in data["models"]:  # follow the renamed dimension
+        for target in model["profile"]:
+            if target["dimension"] == "legal":
+                target["dimension"] = data["dimensions"][1]["code"]
+    import_file(tmp_path, data)
+    framework = fm.Framework.objects.get()
+    assert len(framework.title) == max_length(fm.Framework, "title")
+    assert len(framework.maturity_bands.get(min_score=60).label) == max_length(
+        fm.MaturityBand, "label"
+    )
+    assert len(fm.Choice.objects.order_by("-label").first().label) == max_length(fm.Choice, "label")

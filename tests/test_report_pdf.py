@@ -1,8 +1,10 @@
 """The PDF report: content read back with pypdf, safety of the URL fetcher."""
 
 import io
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,8 +13,12 @@ from pypdf import PdfReader
 from assessment.models import Assessment
 from assessment.reports.fetcher import STATIC_PREFIX, RefusedURL, StaticOnlyFetcher
 from assessment.reports.pdf import render_html_to_pdf
+from frameworks.selectors import default_bank
+from frameworks.services import framework_import
 
 from .factories import answer_all, login
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "report"
 
 
 class RecordingHandler(BaseHTTPRequestHandler):
@@ -175,3 +181,106 @@ def test_report_keeps_its_stylesheet_with_hashed_production_static_files(
     # "Page X of Y" and the running marking come from the stylesheet's @page rules.
     assert "Page 1 of" in pages[0]
     assert "RESTRICTED" in pages[-1]
+
+
+LONG_MARKING = ("RESTRICTED RELEASABLE TO " + "FRA MLI NER BFA TCD " * 5)[:100]
+LONG_NAME = ("Joint counterterrorism cooperation framework between the Republic of Mali and " * 3)[
+    :200
+]
+LONG_MODEL = "InformalIntelligenceAndLiaisonNetworkWithoutAnyWrittenAgreementBetweenServices" * 2
+MM = 72 / 25.4  # points per millimetre
+
+
+def text_runs(page) -> list[tuple[float, float, str]]:
+    """(x, y, text) of every text run, in points from the bottom-left corner."""
+    runs = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def line_count(ys: list[float], tolerance: float = 4) -> int:
+    """How many lines of text these baselines make (mixed font sizes share a line)."""
+    lines: list[float] = []
+    for y in sorted(ys):
+        if not lines or y - lines[-1] > tolerance:
+            lines.append(y)
+    return len(lines)
+
+
+def ink_columns(pdf_path, tmp_path, *, dpi: int = 50) -> list[list[bool]]:
+    """Per page, whether each pixel column has any ink (rendered with pdftoppm)."""
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(dpi), str(pdf_path), str(tmp_path / "page")], check=True
+    )
+    pages = []
+    for path in sorted(tmp_path.glob("page-*.pgm")):
+        data = path.read_bytes()
+        magic, width, height, _maxval, pixels = data.split(maxsplit=4)
+        assert magic == b"P5"
+        width, height = int(width), int(height)
+        columns = [False] * width
+        for row in range(height):
+            line = pixels[row * width : (row + 1) * width]
+            for col, value in enumerate(line):
+                if value < 200:
+                    columns[col] = True
+        pages.append(columns)
+    return pages
+
+
+@pytest.fixture
+def long_texts_assessment(partnership, owner):
+    path, data = default_bank()
+    data = {**data, "slug": "long-names"}
+    data["models"] = [dict(m) for m in data["models"]]
+    data["models"][-1]["name"] = LONG_MODEL
+    bank = framework_import(data=data, source="test", publish=True)
+    partnership.name = LONG_NAME
+    partnership.save()
+    assessment = Assessment.objects.create(
+        partnership=partnership, framework=bank, owner=owner, marking=LONG_MARKING
+    )
+    answer_all(assessment, owner)
+    return assessment
+
+
+def test_long_marking_and_names_keep_headers_on_one_line_and_tables_on_the_page(
+    client, long_texts_assessment, owner, tmp_path
+):
+    login(client, owner)
+    content = download(client, long_texts_assessment).getvalue()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "long-texts.pdf").write_bytes(content)
+    reader, pages = pdf_text(content)
+    squeezed = "".join(pages[0].split())
+    assert "".join(LONG_NAME.split()) in squeezed  # the cover keeps the full text
+    assert "".join(LONG_MARKING.split()) in squeezed
+
+    page_height = float(reader.pages[1].mediabox.height)
+    runs = text_runs(reader.pages[1])
+    header = [(y, t) for _x, y, t in runs if y > page_height - 22 * MM]
+    footer = [(y, t) for _x, y, t in runs if y < 20 * MM]
+    assert header and footer
+    assert line_count([y for y, _t in header]) == 1, header
+    assert line_count([y for y, _t in footer]) == 1, footer
+    assert "…" in "".join(t for _y, t in header)
+    assert "…" in "".join(t for _y, t in footer)
+
+    page_width = float(reader.pages[1].mediabox.width)
+    table_page = next(p for p in reader.pages if "Dimensions" in p.extract_text())
+    for x, _y, text in text_runs(table_page):
+        assert 15 * MM <= x <= page_width - 16 * MM, (x, text)
+    pdf_path = tmp_path / "report.pdf"
+    pdf_path.write_bytes(content)
+    px_per_mm = 50 / 25.4
+    for number, columns in enumerate(ink_columns(pdf_path, tmp_path), start=1):
+        margin = int(14 * px_per_mm)
+        assert not any(columns[:margin]), f"ink in the left margin of page {number}"
+        assert not any(columns[-margin:]), f"ink in the right margin of page {number}"

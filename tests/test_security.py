@@ -19,14 +19,14 @@ from assessment.answers import AnswerValue
 from assessment.models import Answer, Assessment, StatusChange
 from assessment.selectors import bank_spec
 
-from .factories import PartnershipFactory, answer_all, login, save_answers
+from .factories import PartnershipFactory, UserFactory, answer_all, login, save_answers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_check_deploy_is_clean_with_production_settings():
     env = {
-        # The browser tests allow async-unsafe calls for their own process only.
+        # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE: deployment never sets it.
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "assessment.settings",
         "DEBUG": "0",
@@ -83,11 +83,7 @@ def test_login_locks_out_after_repeated_failures_and_admin_can_unlock(client, ow
     # An admin unlocks by deleting the attempt in the admin.
     attempt = AccessAttempt.objects.get(username="owner", ip_address="127.0.0.1")
     admin = Client()
-    admin.force_login(
-        __import__("tests.conftest", fromlist=["UserFactory"]).UserFactory(
-            username="root", is_superuser=True, is_staff=True
-        )
-    )
+    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     response = admin.post(
         reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
     )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .. import scoring
+from .. import answers, consensus, roadmap, scoring
 from ..selectors import AssessmentSnapshot
 from .chart import PALETTE, Series, radar_svg
 
@@ -161,16 +162,49 @@ def results_context(snapshot: AssessmentSnapshot) -> dict:
             {"rec": rec, "dimension": bank.dimension(rec.dimension)}
             for rec in score.recommendations
         ],
-        "chart": assessment_radar(snapshot),
+        "chart": assessment_radar(bank, score, snapshot.assessment.partnership.name),
         "bands": bank.bands,
         "threshold": f"{settings.PROVISIONAL_BELOW_PERCENT}%",
+        "agreement_reading": consensus.alpha_reading(snapshot.agreement.alpha)
+        if snapshot.agreement
+        else "",
+        "reconciled": reconciled_rows(snapshot),
     }
 
 
+def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
+    """The questions where independent respondents disagreed, with what was decided
+    and why (for the report)."""
+    if snapshot.agreement is None:
+        return []
+    names = {r.pk: r.user.get_username() for r in snapshot.sets.respondents}
+    rows = []
+    for row in snapshot.agreement.disagreements:
+        q = row.question
+        record = snapshot.records.get(q.id)
+        rows.append(
+            {
+                "question": q,
+                "spread": row.spread,
+                "answers": ", ".join(
+                    f"{r.user.get_username()}: {answers.display(q, v)}"
+                    for r, v in zip(snapshot.sets.active, row.values, strict=True)
+                ),
+                "decided": snapshot.display(q) if q.id in snapshot.answers else None,
+                "source": names.get(record.reconciled_from) if record else None,
+                "rationale": record.rationale if record else "",
+            }
+        )
+    return rows
+
+
 def report_context(snapshot: AssessmentSnapshot) -> dict:
-    """The results, plus what only the PDF shows: the answers appendix."""
+    """The results, plus what only the PDF shows: the roadmap to the declared model
+    and the answers appendix."""
+    declared = snapshot.assessment.partnership.declared_model
     return {
         **results_context(snapshot),
+        "roadmap": roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None,
         "appendix": [
             {
                 "dimension": dim,
@@ -188,9 +222,9 @@ def report_context(snapshot: AssessmentSnapshot) -> dict:
     }
 
 
-def assessment_radar(snapshot: AssessmentSnapshot) -> str:
-    bank, score = snapshot.bank, snapshot.score
-    name = snapshot.assessment.partnership.name
+def assessment_radar(
+    bank: scoring.BankSpec, score: scoring.AssessmentScore, name: str, *, chart_id: str = "radar"
+) -> str:
     series = [
         Series(
             name, [score.dimension(d.code).score for d in bank.dimensions], PALETTE[0], filled=True
@@ -214,4 +248,46 @@ def assessment_radar(snapshot: AssessmentSnapshot) -> str:
             "shapes are the target profiles of the cooperation models. The table beside it gives "
             "the same numbers."
         ),
+        chart_id=chart_id,
     )
+
+
+def roadmap_context(snapshot: AssessmentSnapshot, model_code: str) -> dict:
+    """The roadmap to a model: its steps and a sentence on when it comes within reach."""
+    result = roadmap.plan(snapshot.bank, snapshot.answers, model_code)
+    return {"plan": result, "summary": roadmap_summary(snapshot, result)}
+
+
+def roadmap_summary(snapshot: AssessmentSnapshot, result: roadmap.Plan) -> str:
+    name = result.model.name
+    if result.reached_after == 0:
+        return _("%(model)s is within reach already.") % {"model": name}
+    if result.reached_after is not None:
+        return ngettext(
+            "%(model)s comes within reach after step %(n)d.",
+            "%(model)s comes within reach after step %(n)d.",
+            result.reached_after,
+        ) % {"model": name, "n": result.reached_after}
+    if result.start.readiness is None:
+        return _("Too little is answered yet to plan steps towards %(model)s.") % {"model": name}
+    names = {d.code: d.name for d in snapshot.bank.dimensions}
+    final = result.final
+    remains = [
+        f"{names[code]} {gap:.1f}" for code, gap in final.shortfalls.items() if gap and gap > 0
+    ]
+    unmet = [c.question for c in final.conditions if c.status != "met"]
+    parts = []
+    if remains:
+        parts.append(_("short of its targets in %(dims)s") % {"dims": ", ".join(remains)})
+    if unmet:
+        parts.append(_("conditions not met: %(codes)s") % {"codes": ", ".join(unmet)})
+    if final.readiness is not None and final.readiness < snapshot.bank.ready_at:
+        parts.append(
+            _("readiness %(r).1f of %(at)s")
+            % {"r": final.readiness, "at": f"{snapshot.bank.ready_at:g}"}
+        )
+    if len(result.steps) < roadmap.DEFAULT_STEPS:
+        lead = _("No further answer change brings %(model)s within reach; what remains:")
+    else:
+        lead = _("%(n)d steps do not bring %(model)s within reach; what remains:")
+    return (lead % {"model": name, "n": len(result.steps)}) + " " + "; ".join(parts) + "."

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import answers, scoring
+from ..roadmap import Plan
 from ..selectors import AssessmentSnapshot
 
 SCHEMA_VERSION = 2
@@ -87,6 +88,53 @@ def assessment_export(snapshot: AssessmentSnapshot) -> dict:
             for q in bank.questions
             if q.id in snapshot.answers
         ],
+        **independent_export(snapshot),
+    }
+
+
+def independent_export(snapshot: AssessmentSnapshot) -> dict:
+    """Respondents and agreement of independent answers. Before every set is in, only
+    who the respondents are: their progress and answers stay blind."""
+    sets = snapshot.sets
+    if sets is None:
+        return {"respondents": [], "agreement": None}
+    respondents = [
+        {"user": r.user.get_username(), "status": r.status if sets.revealed else None}
+        for r in sets.respondents
+    ]
+    if snapshot.agreement is None:
+        return {"respondents": respondents, "agreement": None}
+    names = [r.user.get_username() for r in sets.active]
+    by_pk = {r.pk: r.user.get_username() for r in sets.respondents}
+    agreement = snapshot.agreement
+    return {
+        "respondents": respondents,
+        "agreement": {
+            "alpha": agreement.alpha,
+            "alpha_questions": agreement.alpha_questions,
+            "disagreement_spread": agreement.threshold,
+            "questions": [
+                {
+                    "question": row.question.code,
+                    "spread": row.spread,
+                    "disagreement": row.disagreement,
+                    "values": {
+                        name: None if v is None else answers.export_value(row.question, v)
+                        for name, v in zip(names, row.values, strict=True)
+                    },
+                    "comments": {
+                        name: v.comment
+                        for name, v in zip(names, row.values, strict=True)
+                        if v is not None and v.comment
+                    },
+                    "modal": [answers.export_value(row.question, v) for v in row.modal],
+                    "rationale": record.rationale if record else None,
+                    "reconciled_from": by_pk.get(record.reconciled_from) if record else None,
+                }
+                for row in agreement.questions
+                for record in [snapshot.records.get(row.question.id)]
+            ],
+        },
     }
 
 
@@ -179,3 +227,31 @@ def export_filename(snapshot: AssessmentSnapshot, ext: str) -> str:
     date = timezone.localdate(a.updated_at).isoformat()
     slug = slugify(a.partnership.name)[:60] or "assessment"
     return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}.{ext}"
+
+
+def roadmap_export(plan: Plan) -> dict:
+    """The roadmap as JSON: the same for the web endpoint and `manage.py roadmap`."""
+
+    def projection(p) -> dict:
+        return {"readiness": p.readiness, "overall": p.overall, "within_reach": p.within_reach}
+
+    return {
+        "model": plan.model.code,
+        "start": projection(plan.start),
+        "steps": [
+            {
+                "question": step.question.code,
+                "dimension": step.question.dimension,
+                "from": answers.export_value(step.question, step.before),
+                "to": answers.export_value(step.question, step.after),
+                "readiness": step.readiness,
+                "dimension_score": step.dimension_score,
+                "overall": step.overall,
+                "within_reach": step.within_reach,
+                "meets_conditions": list(step.meets_conditions),
+            }
+            for step in plan.steps
+        ],
+        "end": projection(plan.end),
+        "reached_after": plan.reached_after,
+    }

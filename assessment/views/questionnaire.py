@@ -1,7 +1,11 @@
 """The step-by-step questionnaire: one page per dimension, autosave per question.
 
-How saving and conflicts work is explained once, in `services.py`.
+The same pages serve the assessment's own answers and, when it is answered
+independently, each respondent's own set ("my answers"). How saving and
+conflicts work is explained once, in `services.py`.
 """
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,10 +18,41 @@ from django.views.decorators.http import require_POST
 
 from frameworks.selectors import newer_published
 
-from ..access import AssessmentLocked, assessment_for, can_edit, edit_refusal
+from ..access import (
+    AssessmentLocked,
+    assessment_for,
+    can_answer_as,
+    can_edit,
+    check_answer_as,
+    edit_refusal,
+)
 from ..forms import AnswersForm, question_items
+from ..models import Respondent
 from ..selectors import assessment_snapshot, bank_spec, earlier_answers, last_status_change
 from ..services import answers_save
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose answers a questionnaire page edits, and the URL names that go with them."""
+
+    respondent: Respondent | None
+    step: str
+    autosave: str
+    review: str
+
+
+def _main() -> Target:
+    return Target(None, "assessment:questionnaire_step", "assessment:autosave", "assessment:review")
+
+
+def _own_set(request, assessment) -> Target:
+    respondent = Respondent.objects.filter(assessment=assessment, user=request.user).first()
+    if respondent is None:
+        raise Http404
+    return Target(
+        respondent, "assessment:my_answers_step", "assessment:my_autosave", "assessment:my_set"
+    )
 
 
 @never_cache
@@ -25,7 +60,25 @@ def questionnaire(request, pk, step: str | None = None):
     editing = request.method == "POST"
     assessment = assessment_for(request.user, pk, to_edit=editing)
     if not editing and not can_edit(request.user, assessment):
+        if assessment.awaiting_reconciliation:
+            return redirect("assessment:independent", pk=assessment.pk)
         return redirect("assessment:review", pk=assessment.pk)
+    return _page(request, assessment, step, _main())
+
+
+@never_cache
+def my_answers(request, pk, step: str | None = None):
+    """A respondent's own set, answered blind."""
+    assessment = assessment_for(request.user, pk)
+    target = _own_set(request, assessment)
+    if request.method == "POST":
+        check_answer_as(request.user, assessment, target.respondent)
+    elif not can_answer_as(request.user, assessment, target.respondent):
+        return redirect("assessment:my_set", pk=assessment.pk)
+    return _page(request, assessment, step, target)
+
+
+def _page(request, assessment, step: str | None, target: Target):
     dimensions = bank_spec(assessment.framework).dimensions
     index = (
         0 if step is None else next((i for i, d in enumerate(dimensions) if d.code == step), None)
@@ -34,7 +87,7 @@ def questionnaire(request, pk, step: str | None = None):
         raise Http404
     dimension = dimensions[index]
     form, conflicts, status = None, {}, 200
-    if editing:
+    if request.method == "POST":
         form = AnswersForm(dimension.questions, request.POST)
         if not form.is_valid():
             status = 400
@@ -42,9 +95,14 @@ def questionnaire(request, pk, step: str | None = None):
                 request, _("Nothing was saved: please correct the answers marked below.")
             )
         else:
-            result = answers_save(assessment=assessment, user=request.user, changes=form.changes())
+            result = answers_save(
+                assessment=assessment,
+                user=request.user,
+                changes=form.changes(),
+                respondent=target.respondent,
+            )
             if not result.conflicts:
-                return _after_save(request, assessment, dimensions, index)
+                return _after_save(request, assessment, dimensions, index, target)
             conflicts, status = result.conflicts, 409
             messages.error(
                 request,
@@ -57,9 +115,11 @@ def questionnaire(request, pk, step: str | None = None):
                 )
                 % {"n": len(conflicts)},
             )
-    snapshot = assessment_snapshot(assessment)
+    snapshot = assessment_snapshot(assessment, respondent=target.respondent)
     returned = (
-        last_status_change(assessment) if assessment.status == assessment.Status.RETURNED else None
+        last_status_change(assessment, to=assessment.Status.RETURNED)
+        if assessment.status == assessment.Status.RETURNED
+        else None
     )
     return render(
         request,
@@ -67,6 +127,7 @@ def questionnaire(request, pk, step: str | None = None):
         {
             "assessment": assessment,
             "snapshot": snapshot,
+            "target": target,
             "dimension": dimension,
             "steps": [(d, snapshot.progress.of(d.code)) for d in dimensions],
             "progress": snapshot.progress,
@@ -83,18 +144,16 @@ def questionnaire(request, pk, step: str | None = None):
     )
 
 
-def _after_save(request, assessment, dimensions, index):
+def _after_save(request, assessment, dimensions, index, target: Target):
     action = request.POST.get("action", "save")
     if action == "next":
         if index + 1 < len(dimensions):
-            return redirect(
-                "assessment:questionnaire_step", assessment.pk, dimensions[index + 1].code
-            )
-        return redirect("assessment:review", pk=assessment.pk)
+            return redirect(target.step, assessment.pk, dimensions[index + 1].code)
+        return redirect(target.review, pk=assessment.pk)
     if action == "previous" and index > 0:
-        return redirect("assessment:questionnaire_step", assessment.pk, dimensions[index - 1].code)
+        return redirect(target.step, assessment.pk, dimensions[index - 1].code)
     messages.success(request, _("Answers saved."))
-    return redirect("assessment:questionnaire_step", assessment.pk, dimensions[index].code)
+    return redirect(target.step, assessment.pk, dimensions[index].code)
 
 
 @require_POST
@@ -103,11 +162,27 @@ def autosave(request, pk, question_id):
     """Save one question (htmx). Every outcome is a status fragment for that
     question only, so the form and what was typed stay on the page."""
     assessment = assessment_for(request.user, pk)
+    return _autosave(request, assessment, question_id, _main())
+
+
+@require_POST
+@never_cache
+def my_autosave(request, pk, question_id):
+    assessment = assessment_for(request.user, pk)
+    return _autosave(request, assessment, question_id, _own_set(request, assessment))
+
+
+def _autosave(request, assessment, question_id: int, target: Target):
     question = bank_spec(assessment.framework).question_by_id.get(question_id)
     if question is None:
         raise Http404
-    context = {"question": question, "assessment": assessment}
-    refusal = edit_refusal(request.user, assessment)
+    context = {"question": question, "assessment": assessment, "target": target}
+    if target.respondent is None:
+        refusal = edit_refusal(request.user, assessment)
+    elif not can_answer_as(request.user, assessment, target.respondent):
+        refusal = _("Your answers are submitted; they can no longer change.")
+    else:
+        refusal = None
     if refusal:
         return _refused(request, assessment, context, refusal)
     form = AnswersForm([question], request.POST)
@@ -117,7 +192,12 @@ def autosave(request, pk, question_id):
             request, "assessment/_autosave_status.html", {**context, "errors": errors}, status=422
         )
     try:
-        result = answers_save(assessment=assessment, user=request.user, changes=form.changes())
+        result = answers_save(
+            assessment=assessment,
+            user=request.user,
+            changes=form.changes(),
+            respondent=target.respondent,
+        )
     except AssessmentLocked as exc:
         return _refused(request, assessment, context, str(exc))
     except ValidationError as exc:
@@ -134,7 +214,7 @@ def autosave(request, pk, question_id):
             {**context, "conflict": result.conflicts[question.id]},
             status=409,
         )
-    snapshot = assessment_snapshot(assessment)
+    snapshot = assessment_snapshot(assessment, respondent=target.respondent)
     return render(
         request,
         "assessment/_autosave_status.html",
@@ -148,9 +228,9 @@ def autosave(request, pk, question_id):
 
 
 def _refused(request, assessment, context, reason: str):
-    change = last_status_change(assessment) if not assessment.is_editable else None
-    if change is not None and change.to_status != assessment.status:
-        change = None
+    change = (
+        None if assessment.is_editable else last_status_change(assessment, to=assessment.status)
+    )
     return render(
         request,
         "assessment/_autosave_status.html",

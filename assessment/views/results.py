@@ -1,8 +1,16 @@
-"""Results of one assessment, side-by-side comparison, and a partnership's trend."""
+"""Results of one assessment (with its roadmap and what-if), side-by-side comparison,
+and a partnership's trend."""
 
+import json
+
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from ..access import assessment_for, partnership_for
+from .. import roadmap, scoring
+from ..access import assessment_for, can_edit, partnership_for
+from ..forms import read_what_if
 from ..models import Assessment
 from ..reports.compare import (
     CannotCompare,
@@ -11,15 +19,113 @@ from ..reports.compare import (
     declared_readiness,
     trend_chart,
 )
-from ..reports.context import results_context
+from ..reports.context import assessment_radar, results_context, roadmap_context
+from ..reports.export import roadmap_export
 from ..selectors import assessment_snapshot, assessment_snapshots
+
+MAX_ROADMAP_STEPS = 30
 
 
 def results(request, pk):
     assessment = assessment_for(request.user, pk)
+    snapshot = assessment_snapshot(assessment)
+    model_code = request.GET.get("roadmap") or assessment.partnership.declared_model
+    if snapshot.bank.model(model_code) is None:
+        return HttpResponseBadRequest(_("Unknown cooperation model."))
     return render(
-        request, "assessment/results.html", results_context(assessment_snapshot(assessment))
+        request,
+        "assessment/results.html",
+        {
+            **results_context(snapshot),
+            "roadmap": roadmap_context(snapshot, model_code),
+            "can_edit": can_edit(request.user, assessment),
+            "what_if": what_if_rows(snapshot),
+        },
     )
+
+
+def roadmap_json(request, pk):
+    """The roadmap as JSON (same access as the results page; same as `manage.py roadmap`)."""
+    assessment = assessment_for(request.user, pk)
+    snapshot = assessment_snapshot(assessment)
+    model_code = request.GET.get("model") or assessment.partnership.declared_model
+    raw_steps = request.GET.get("steps", str(roadmap.DEFAULT_STEPS))
+    if snapshot.bank.model(model_code) is None:
+        return _json_error(_("Unknown model %(code)r.") % {"code": model_code})
+    if not raw_steps.isdigit() or not 1 <= int(raw_steps) <= MAX_ROADMAP_STEPS:
+        return _json_error(
+            _("steps must be a whole number from 1 to %(max)d.") % {"max": MAX_ROADMAP_STEPS}
+        )
+    plan = roadmap.plan(snapshot.bank, snapshot.answers, model_code, steps=int(raw_steps))
+    return HttpResponse(json.dumps(roadmap_export(plan), indent=2), content_type="application/json")
+
+
+def _json_error(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(json.dumps({"error": message}), content_type="application/json")
+
+
+def what_if_rows(snapshot) -> list[dict]:
+    """The what-if form: every scored question, pre-filled with the real answer."""
+    return [
+        {
+            "dimension": dim,
+            "questions": [
+                {"question": q, "value": snapshot.answers.get(q.id)}
+                for q in dim.questions
+                if q.is_scored
+            ],
+        }
+        for dim in snapshot.bank.dimensions
+    ]
+
+
+@require_POST
+def what_if(request, pk):
+    """Project hypothetical answers; nothing is stored."""
+    assessment = assessment_for(request.user, pk)
+    snapshot = assessment_snapshot(assessment)
+    values, errors = read_what_if(snapshot.bank, request.POST)
+    context = {"assessment": assessment, "snapshot": snapshot, "errors": errors}
+    if errors:
+        return render(request, "assessment/_what_if_result.html", context, status=422)
+    # Unscored answers (free text, context) are kept as they are; they change no number.
+    hypothetical = {
+        **{qid: v for qid, v in snapshot.answers.items()
+           if not snapshot.bank.question_by_id[qid].is_scored},
+        **values,
+    }  # fmt: skip
+    projected = scoring.score_assessment(snapshot.bank, hypothetical)
+    rows = [
+        {"dimension": d, "actual": snapshot.score.dimension(d.code),
+         "projected": projected.dimension(d.code)}
+        for d in snapshot.bank.dimensions
+    ]  # fmt: skip
+    models = [
+        {"spec": m, "actual": snapshot.score.model(m.code), "projected": projected.model(m.code)}
+        for m in snapshot.bank.models
+    ]
+    changed = sum(1 for qid, v in values.items() if snapshot.answers.get(qid) != v) + sum(
+        1 for qid in snapshot.answers if qid not in hypothetical
+    )
+    return render(
+        request,
+        "assessment/_what_if_result.html",
+        {
+            **context,
+            "projected": projected,
+            "rows": rows,
+            "models": models,
+            "changed": changed,
+            "chart": assessment_radar(
+                snapshot.bank, projected, _("What-if"), chart_id="what-if-radar"
+            ),
+        },
+    )
+
+
+def _value_of(answer) -> tuple | None:
+    """What scores in an answer (not its comment or confidence)."""
+    return None if answer is None else (answer.choice_ids, answer.number, answer.is_na)
 
 
 def compare_view(request):

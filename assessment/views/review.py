@@ -90,7 +90,7 @@ def submit(request, pk):
 def _just_submitted_by(user, assessment: Assessment) -> bool:
     if assessment.status != Assessment.Status.SUBMITTED:
         return False
-    change = last_status_change(assessment)
+    change = last_status_change(assessment, to=Assessment.Status.SUBMITTED)
     return change is not None and change.by_id == user.pk
 
 

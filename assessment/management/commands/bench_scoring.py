@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from assessment import roadmap
 from assessment.answers import AnswerValue
 from assessment.scoring import (
     BandSpec,
@@ -82,9 +83,25 @@ class Command(BaseCommand):
             start = time.perf_counter()
             score_assessment(bank, answers)
             timings.append(time.perf_counter() - start)
+        self._report(f"scoring {questions} questions (methodology v2)", timings)
+        # Roadmap: all answers at the lowest level, so every step has room to move.
+        low = {
+            qid: (AnswerValue(frozenset([min(bank.question_by_id[qid].choices,
+                                             key=lambda c: c.score).id]))
+                  if bank.question_by_id[qid].has_choices else AnswerValue(number=0))
+            for qid in answers
+        }  # fmt: skip
+        plan_runs = max(5, runs // 10)
+        timings = []
+        for _ in range(plan_runs):
+            start = time.perf_counter()
+            result = roadmap.plan(bank, low, "multilateral", steps=10)
+            timings.append(time.perf_counter() - start)
+        self._report(f"roadmap, {len(result.steps)} steps, {questions} questions", timings)
+
+    def _report(self, what: str, timings: list[float]) -> None:
         timings.sort()
         self.stdout.write(
-            f"scoring {questions} questions (methodology v2), {runs} runs: "
-            f"median {statistics.median(timings) * 1000:.3f} ms, "
-            f"p95 {timings[int(0.95 * (runs - 1))] * 1000:.3f} ms"
+            f"{what}, {len(timings)} runs: median {statistics.median(timings) * 1000:.3f} ms, "
+            f"p95 {timings[int(0.95 * (len(timings) - 1))] * 1000:.3f} ms"
         )

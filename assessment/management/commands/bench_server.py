@@ -203,7 +203,7 @@ class Command(BaseCommand):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
             [str(gunicorn), "assessment.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning"],
+             "--log-level", "warning", "--no-control-socket"],
             cwd=settings.BASE_DIR,
             env={**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0"},
         )  # fmt: skip

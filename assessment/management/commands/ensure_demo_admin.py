@@ -13,8 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where to log in")
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, url: str, **options):
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write("An admin account already exists; log in with it.")
@@ -28,5 +29,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{bar}\nCreated a local admin account (shown only this once):\n"
             f"  username: {username}\n  password: {password}\n"
-            f"Log in at http://127.0.0.1:8000/ and change it under your user name.\n{bar}"
+            f"Log in at {url} and change it under your user name.\n{bar}"
         )

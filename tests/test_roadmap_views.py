@@ -1,0 +1,153 @@
+"""Roadmap on the results page, roadmap.json, `manage.py roadmap`, and what-if."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from assessment.answers import AnswerValue
+from assessment.models import Answer, Assessment
+from assessment.selectors import bank_spec
+from frameworks.services import framework_import
+
+from .factories import AssessmentFactory, answer_all, login, safeguard_bank_data, save_answers
+
+
+@pytest.fixture
+def weak(partnership, owner):
+    """The safeguard bank, every Likert answer at level 2 (score 0.25)."""
+    bank = framework_import(data=safeguard_bank_data(), source="t", publish=True)
+    assessment = AssessmentFactory(partnership=partnership, owner=owner, framework=bank)
+    spec = bank_spec(bank)
+    save_answers(
+        assessment,
+        owner,
+        {q.code: AnswerValue(frozenset([q.choices[1].id])) for q in spec.questions},
+    )
+    return assessment
+
+
+def roadmap_json(client, assessment, **params):
+    return client.get(reverse("assessment:roadmap_json", args=[assessment.pk]), params)
+
+
+def test_results_page_shows_the_roadmap_to_the_declared_model_with_linked_steps(
+    client, weak, owner
+):
+    login(client, owner)
+    page = client.get(reverse("assessment:results", args=[weak.pk])).content.decode()
+    assert "Roadmap to Bilateral" in page  # the partnership declares bilateral
+    # Bilateral's condition is d1-000 >= 0.75: the first steps raise it.
+    step_url = reverse("assessment:questionnaire_step", args=[weak.pk, "d1"])
+    first = page.index("roadmap-table")
+    assert page.index(f"{step_url}#question-", first) > first
+    assert "meets a condition" in page
+    assert "Bilateral comes within reach after step" in page
+
+
+def test_the_model_picker_switches_the_roadmap(client, weak, owner):
+    login(client, owner)
+    page = client.get(reverse("assessment:results", args=[weak.pk]), {"roadmap": "informal"})
+    assert "Roadmap to Informal" in page.content.decode()
+    bad = client.get(reverse("assessment:results", args=[weak.pk]), {"roadmap": "nope"})
+    assert bad.status_code == 400
+
+
+def test_roadmap_json_matches_the_command(client, weak, owner, capsys):
+    login(client, owner)
+    response = roadmap_json(client, weak, model="multilateral", steps=4)
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["model"] == "multilateral" and len(data["steps"]) <= 4
+    assert set(data["steps"][0]) == {
+        "question", "dimension", "from", "to", "readiness", "dimension_score", "overall",
+        "within_reach", "meets_conditions",
+    }  # fmt: skip
+    assert data["steps"][0]["from"] == "Disagree"  # level 2 of the Likert scale
+    readiness = [data["start"]["readiness"]] + [s["readiness"] for s in data["steps"]]
+    assert readiness == sorted(readiness)
+    call_command("roadmap", str(weak.pk), "--model", "multilateral", "--steps", "4")
+    assert json.loads(capsys.readouterr().out) == data
+
+
+@pytest.mark.parametrize("params", [{"model": "nope"}, {"steps": "0"}, {"steps": "x"},
+                                    {"steps": "31"}])  # fmt: skip
+def test_bad_roadmap_parameters_are_a_clear_400(client, weak, owner, params):
+    login(client, owner)
+    response = roadmap_json(client, weak, **params)
+    assert response.status_code == 400
+    assert "error" in json.loads(response.content)
+
+
+def test_roadmap_command_refuses_unknown_models_and_assessments(weak):
+    with pytest.raises(CommandError, match="Unknown model 'nope'"):
+        call_command("roadmap", str(weak.pk), "--model", "nope")
+    with pytest.raises(CommandError, match="No assessment"):
+        call_command("roadmap", "999999")
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("owner", 200), ("teammate", 200), ("reviewer", 200), ("admin", 200), ("outsider", 404)],
+)
+def test_roadmap_json_and_what_if_follow_the_results_access(client, weak, users, who, expected):
+    login(client, users[who])
+    assert roadmap_json(client, weak).status_code == expected
+    response = client.post(reverse("assessment:what_if", args=[weak.pk]), {})
+    assert response.status_code == expected
+
+
+def test_anonymous_is_sent_to_login_for_roadmap_and_what_if(client, weak):
+    assert roadmap_json(client, weak).status_code == 302
+    assert client.post(reverse("assessment:what_if", args=[weak.pk]), {}).status_code == 302
+
+
+def test_what_if_projects_changed_answers_and_stores_nothing(client, weak, owner):
+    spec = bank_spec(weak.framework)
+    form = {f"w{q.id}": str(q.choices[1].id) for q in spec.questions}
+    top = spec.question_by_code["d0-000"]
+    form[f"w{top.id}"] = str(top.choices[4].id)
+    login(client, owner)
+    answers_before = list(Answer.objects.values_list("pk", "choice_id", "version", "updated_at"))
+    history_before = Answer.history.count()
+    assessment_before = Assessment.objects.values_list("updated_at", flat=True).get(pk=weak.pk)
+    response = client.post(
+        reverse("assessment:what_if", args=[weak.pk]), form, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    context = response.context
+    assert context["changed"] == 1
+    # d0: d0-000 at 1.0 and d0-001 at 0.25 -> 62.5 (the red line on d0-000 is lifted).
+    assert context["projected"].dimension("d0").score == 62.5
+    assert context["snapshot"].score.dimension("d0").score == 25.0
+    assert "Nothing is saved" in response.content.decode()
+    assert list(Answer.objects.values_list("pk", "choice_id", "version", "updated_at")) == (
+        answers_before
+    )
+    assert Answer.history.count() == history_before
+    assert Assessment.objects.values_list("updated_at", flat=True).get(pk=weak.pk) == (
+        assessment_before
+    )
+
+
+def test_what_if_refuses_values_that_are_not_answers(client, weak, owner):
+    spec = bank_spec(weak.framework)
+    question = spec.questions[0]
+    login(client, owner)
+    response = client.post(
+        reverse("assessment:what_if", args=[weak.pk]), {f"w{question.id}": "999999"}
+    )
+    assert response.status_code == 422
+    assert question.code in response.content.decode()
+
+
+def test_what_if_works_on_approved_assessments_too(client, assessment, owner):
+    answer_all(assessment, owner)
+    Assessment.objects.filter(pk=assessment.pk).update(status="approved")
+    login(client, owner)
+    page = client.get(reverse("assessment:results", args=[assessment.pk])).content.decode()
+    assert 'hx-post="' + reverse("assessment:what_if", args=[assessment.pk]) in page
+    response = client.post(reverse("assessment:what_if", args=[assessment.pk]), {})
+    assert response.status_code == 200
+    assert response.context["projected"].overall is None  # every answer removed

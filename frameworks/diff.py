@@ -444,7 +444,7 @@ def _bands(bank: dict) -> list[tuple]:
 
 # Text -----------------------------------------------------------------------------
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+_WORDS = re.compile(r"\s*\S+\s*|\s+")  # each word with the spaces around it
 
 
 def text_segments(old: str, new: str) -> list[tuple[str, str]]:

@@ -196,10 +196,13 @@ def test_red_lines_conditions_targets_ready_at_and_bands():
 def test_text_segments_mark_changed_words_only():
     old, new = "Which arrangement governs sharing?", "Which written arrangement governs sharing?"
     assert text_segments(old, new) == [
-        ("equal", "Which"), ("insert", " written"), ("equal", " arrangement governs sharing?"),
+        ("equal", "Which "), ("insert", "written "), ("equal", "arrangement governs sharing?"),
     ]  # fmt: skip
     assert text_segments("old words", "new words") == [
-        ("delete", "old"), ("insert", "new"), ("equal", " words"),
+        ("delete", "old "), ("insert", "new "), ("equal", "words"),
+    ]  # fmt: skip
+    assert text_segments("Question d0 0", "Reworded question") == [
+        ("delete", "Question d0 0"), ("insert", "Reworded question"),
     ]  # fmt: skip
 
 
@@ -240,3 +243,53 @@ def test_diff_framework_command_prints_the_changes(two_versions, capsys):
 def test_diff_framework_command_refuses_an_unknown_version(two_versions):
     with pytest.raises(CommandError, match="No framework 'bank' version 7"):
         call_command("diff_framework", "bank", "1", "7")
+
+
+# The page ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def diff_client(client, two_versions):
+    from .factories import UserFactory, login
+
+    return login(client, UserFactory(username="differ", role="bank editor"))
+
+
+def diff_url(query: str, slug: str = "bank") -> str:
+    from django.urls import reverse
+
+    return reverse("banks:diff", args=[slug]) + query
+
+
+def test_diff_page_shows_counts_and_marks_the_changed_words(diff_client):
+    response = diff_client.get(diff_url("?from=1&to=2"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "What changed in bank from version 1 to version 2" in content
+    assert "question reworded" in content  # the counts at the top
+    assert 'id="diff-dimension-d0"' in content and 'id="diff-dimension-d1"' not in content
+    assert '<td class="diff-old"><del>Question d0 0</del>' in content
+    assert '<td class="diff-new"><ins>Reworded question</ins>' in content
+    assert "2 other questions unchanged." in content
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("", 400, "give both “from” and “to”"),
+        ("?from=1", 400, "give both “from” and “to”"),
+        ("?from=one&to=2", 400, "“one” is not a version number"),
+        ("?from=1&to=-2", 400, "“-2” is not a version number"),
+        ("?from=1&to=7", 404, "bank has no version 7"),
+    ],
+)
+def test_diff_page_says_what_is_wrong_with_the_versions(diff_client, query, status, message):
+    response = diff_client.get(diff_url(query))
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+def test_diff_of_an_unknown_bank_is_404(diff_client):
+    response = diff_client.get(diff_url("?from=1&to=2", slug="nope"))
+    assert response.status_code == 404
+    assert "There is no question bank nope." in response.content.decode()

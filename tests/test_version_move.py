@@ -289,3 +289,15 @@ def test_move_page_without_a_newer_version_says_so(client, assessment, owner):
     response = client.get(reverse("assessment:move", args=[assessment.pk]))
     assert response.status_code == 404
     assert b"no newer published version" in response.content
+
+
+def test_an_assessment_answered_independently_stays_on_its_version(assessment, owner, v2):
+    from django.utils import timezone
+
+    Assessment.objects.filter(pk=assessment.pk).update(
+        mode="independent", reconciled_at=timezone.now()
+    )
+    assessment.refresh_from_db()
+    with pytest.raises(AssessmentLocked, match="answered independently"):
+        assessment_move_to_version(assessment=assessment, framework=v2, user=owner)
+    assert not VersionMove.objects.exists()

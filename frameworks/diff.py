@@ -2,10 +2,11 @@
 
 Both inputs are normalised bank dicts (`io.parse_bank` or `io.framework_to_dict`).
 Questions are matched by code wherever they sit, so a question moved to another
-dimension is "moved", not removed and added. Choices are matched by label first; the
-choices left over on both sides are paired by position ("relabelled"), the rest are
-added or removed. Red lines and model conditions are matched by question code,
-model targets by dimension code.
+dimension is "moved", not removed and added; within a dimension, the fewest questions
+whose moves explain the new order are "reordered". Choices are matched by label
+first; the choices left over on both sides are paired by position ("relabelled"),
+the rest are added or removed. Red lines and model conditions are matched by question
+code, model targets by dimension code.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class ChoiceDiff:
     new_label: str | None
     old_score: float | None
     new_score: float | None
+    moved: bool = False  # up or down among the choices
 
     @property
     def relabelled(self) -> bool:
@@ -103,6 +105,14 @@ class ChoiceDiff:
     @property
     def rescored(self) -> bool:
         return self.status == CHANGED and self.old_score != self.new_score
+
+    @property
+    def what(self) -> str:
+        """What happened to it, in words: added, removed, relabelled, rescored, moved."""
+        if self.status in (ADDED, REMOVED, SAME):
+            return self.status
+        flags = {"relabelled": self.relabelled, "rescored": self.rescored, "moved": self.moved}
+        return ", ".join(name for name, on in flags.items() if on)
 
     def describe(self) -> str:
         if self.status == ADDED:
@@ -116,6 +126,8 @@ class ChoiceDiff:
             parts.append(
                 f"{self.new_label!r} score {show(self.old_score)} -> {show(self.new_score)}"
             )
+        if self.moved:
+            parts.append(f"{self.new_label!r} moved")
         return "~ choice " + "; ".join(parts)
 
 
@@ -128,6 +140,7 @@ class QuestionDiff:
     changes: tuple[FieldChange, ...] = ()
     choices: tuple[ChoiceDiff, ...] = ()
     moved_from: str | None = None  # the old dimension code, when it moved
+    reordered: bool = False  # moved up or down within its dimension
 
     @property
     def choice_changes(self) -> tuple[ChoiceDiff, ...]:
@@ -143,6 +156,8 @@ class QuestionDiff:
             found["choices changed"] = None
         if self.moved_from:
             found["moved"] = None
+        if self.reordered:
+            found["reordered"] = None
         return list(found)
 
     @property
@@ -227,7 +242,7 @@ class BankDiff:
         for question in self.questions:
             tally.update(question.kinds_of_change)
         order = [ADDED, REMOVED, *dict.fromkeys(QUESTION_FIELDS.values()), "choices changed"]
-        order.append("moved")
+        order += ["moved", "reordered"]
         return {name: tally[name] for name in order if tally[name]}
 
     @property
@@ -263,8 +278,13 @@ def diff_banks(old: dict, new: dict) -> BankDiff:
     dimensions = []
     for dim in new["dimensions"]:
         previous = old_dims.get(dim["code"])
+        reordered = _out_of_order(
+            [q["code"] for q in previous["questions"]] if previous else [],
+            [q["code"] for q in dim["questions"]],
+        )
         questions = [
-            _question_diff(q, old_questions.get(q["code"]), dim["code"]) for q in dim["questions"]
+            _question_diff(q, old_questions.get(q["code"]), dim["code"], q["code"] in reordered)
+            for q in dim["questions"]
         ]
         if previous is not None:
             questions += _removed_questions(previous, new_codes)
@@ -319,14 +339,30 @@ def _field_changes(old: dict, new: dict, fields: Iterable[str]) -> list[FieldCha
     ]
 
 
-def _question_diff(new: dict, previous: tuple[str, dict] | None, dimension: str) -> QuestionDiff:
+def _out_of_order(old: list[str], new: list[str]) -> set[str]:
+    """Of the items in both lists, the fewest whose moves explain the new order (those
+    outside a longest common subsequence)."""
+    shared = set(old) & set(new)
+    a, b = [x for x in old if x in shared], [x for x in new if x in shared]
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    kept = {
+        b[j]
+        for block in matcher.get_matching_blocks()
+        for j in range(block.b, block.b + block.size)
+    }
+    return set(b) - kept
+
+
+def _question_diff(
+    new: dict, previous: tuple[str, dict] | None, dimension: str, reordered: bool = False
+) -> QuestionDiff:
     if previous is None:
         return QuestionDiff(code=new["code"], status=ADDED, old=None, new=new)
     old_dimension, old = previous
     changes = tuple(_field_changes(old, new, QUESTION_FIELDS))
     choices = tuple(_choice_diffs(old.get("choices") or [], new.get("choices") or []))
     moved_from = old_dimension if old_dimension != dimension else None
-    changed = changes or any(c.status != SAME for c in choices) or moved_from
+    changed = changes or any(c.status != SAME for c in choices) or moved_from or reordered
     return QuestionDiff(
         code=new["code"],
         status=CHANGED if changed else SAME,
@@ -335,6 +371,7 @@ def _question_diff(new: dict, previous: tuple[str, dict] | None, dimension: str)
         changes=changes,
         choices=choices,
         moved_from=moved_from,
+        reordered=reordered,
     )
 
 
@@ -350,6 +387,7 @@ def _choice_diffs(old: list[dict], new: list[dict]) -> list[ChoiceDiff]:
     old_by_label = {c["label"]: c for c in old}
     new_labels = {c["label"] for c in new}
     unmatched_old = [c for c in old if c["label"] not in new_labels]
+    moved = _out_of_order([c["label"] for c in old], [c["label"] for c in new])
     out = []
     for choice in new:
         before = old_by_label.get(choice["label"])
@@ -361,11 +399,12 @@ def _choice_diffs(old: list[dict], new: list[dict]) -> list[ChoiceDiff]:
         same = before["label"] == choice["label"] and before["score"] == choice["score"]
         out.append(
             ChoiceDiff(
-                SAME if same else CHANGED,
+                SAME if same and choice["label"] not in moved else CHANGED,
                 before["label"],
                 choice["label"],
                 before["score"],
                 choice["score"],
+                moved=choice["label"] in moved,
             )
         )
     for choice in unmatched_old:
@@ -535,6 +574,8 @@ def _question_lines(question: QuestionDiff) -> list[str]:
     lines = [f"  ~ {question.code}: {', '.join(question.kinds_of_change)}"]
     if question.moved_from:
         lines.append(f"      moved from dimension {question.moved_from}")
+    if question.reordered:
+        lines.append("      moved up or down within the dimension")
     lines += [f"      {change.describe()}" for change in question.changes]
     lines += [f"      {choice.describe()}" for choice in question.choice_changes]
     return lines

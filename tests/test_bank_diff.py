@@ -133,6 +133,22 @@ def test_a_question_moved_to_another_dimension_is_moved_not_removed():
     assert diff.counts == {"moved": 1}
 
 
+def test_reordering_names_the_fewest_questions_and_choices_that_moved():
+    def edit(new):
+        questions = new["dimensions"][0]["questions"]
+        questions[0], questions[1] = questions[1], questions[0]  # d0-001 moved up
+        choices = question(new, "d1-000")["choices"]
+        choices.insert(0, choices.pop())  # "Strongly agree" moved to the top
+
+    diff = diff_banks(base(), changed(base(), edit))
+    reordered = [q.code for q in diff.questions if q.reordered]
+    assert len(reordered) == 1 and reordered[0] in ("d0-000", "d0-001")
+    assert diff.counts == {"choices changed": 1, "reordered": 1}
+    moved = next(q for q in diff.questions if q.code == "d1-000").choice_changes
+    assert [(c.new_label, c.what) for c in moved] == [("Strongly agree", "moved")]
+    assert "      moved up or down within the dimension" in diff_lines(diff)
+
+
 def test_dimensions_added_removed_and_changed():
     def edit(new):
         new["dimensions"][0].update(name="Dimension zero", weight=2)

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
@@ -80,10 +81,18 @@ class FieldChange:
     def is_text(self) -> bool:
         return self.field in TEXT_FIELDS
 
-    @property
-    def segments(self) -> list[tuple[str, str]]:
-        """Word-level marking of a text change: (equal | delete | insert, text)."""
+    @cached_property
+    def segments(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Word-level marking of a text change, old side and new side."""
         return text_segments(str(self.old or ""), str(self.new or ""))
+
+    @property
+    def old_segments(self) -> list[tuple[str, str]]:
+        return self.segments[0]
+
+    @property
+    def new_segments(self) -> list[tuple[str, str]]:
+        return self.segments[1]
 
     def describe(self) -> str:
         return f"{self.label}: {show(self.old)} -> {show(self.new)}"
@@ -483,23 +492,33 @@ def _bands(bank: dict) -> list[tuple]:
 
 # Text -----------------------------------------------------------------------------
 
-_WORDS = re.compile(r"\s*\S+\s*|\s+")  # each word with the spaces around it
+# A word or a run of punctuation, with the spaces around it; words are compared
+# without their spaces. Texts sharing less than half their words are shown as
+# rewritten, not word by word.
+REWRITTEN_BELOW = 0.5
+
+_WORDS = re.compile(r"\s*(?:\w+|[^\w\s]+)\s*|\s+")
 
 
-def text_segments(old: str, new: str) -> list[tuple[str, str]]:
-    """A word-level diff: [("equal" | "delete" | "insert", text), ...] in reading order."""
+def text_segments(old: str, new: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A word-level diff, one list per side in reading order: the old text as
+    ("equal" | "delete", text) and the new text as ("equal" | "insert", text)."""
     a, b = _WORDS.findall(old), _WORDS.findall(new)
-    out: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    old_side: list[tuple[str, str]] = []
+    new_side: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() for t in a], b=[t.strip() for t in b], autojunk=False
+    )
+    if matcher.ratio() < REWRITTEN_BELOW:
+        # Rewritten: a few shared words ("the", "and") marked as kept only confuse.
+        return ([("delete", old)] if old else []), ([("insert", new)] if new else [])
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            _append(out, "equal", "".join(a[i1:i2]))
-            continue
-        if op in ("delete", "replace"):
-            _append(out, "delete", "".join(a[i1:i2]))
-        if op in ("insert", "replace"):
-            _append(out, "insert", "".join(b[j1:j2]))
-    return out
+        changed = op != "equal"
+        if i2 > i1:
+            _append(old_side, "delete" if changed else "equal", "".join(a[i1:i2]))
+        if j2 > j1:
+            _append(new_side, "insert" if changed else "equal", "".join(b[j1:j2]))
+    return old_side, new_side
 
 
 def _append(segments: list[tuple[str, str]], op: str, text: str) -> None:

@@ -211,15 +211,24 @@ def test_red_lines_conditions_targets_ready_at_and_bands():
 
 def test_text_segments_mark_changed_words_only():
     old, new = "Which arrangement governs sharing?", "Which written arrangement governs sharing?"
-    assert text_segments(old, new) == [
-        ("equal", "Which "), ("insert", "written "), ("equal", "arrangement governs sharing?"),
-    ]  # fmt: skip
-    assert text_segments("old words", "new words") == [
-        ("delete", "old "), ("insert", "new "), ("equal", "words"),
-    ]  # fmt: skip
-    assert text_segments("Question d0 0", "Reworded question") == [
-        ("delete", "Question d0 0"), ("insert", "Reworded question"),
-    ]  # fmt: skip
+    assert text_segments(old, new) == (
+        [("equal", old)],
+        [("equal", "Which "), ("insert", "written "), ("equal", "arrangement governs sharing?")],
+    )
+    assert text_segments("old words", "new words") == (
+        [("delete", "old "), ("equal", "words")],
+        [("insert", "new "), ("equal", "words")],
+    )
+    assert text_segments("Question d0 0", "Reworded question") == (
+        [("delete", "Question d0 0")],
+        [("insert", "Reworded question")],
+    )
+    rewritten = ("Which arrangement governs the sharing?", "What secure channel carries the data?")
+    assert text_segments(*rewritten) == ([("delete", rewritten[0])], [("insert", rewritten[1])])
+    assert text_segments("Who shares between the partners?", "Who shares?") == (
+        [("equal", "Who shares "), ("delete", "between the partners"), ("equal", "?")],
+        [("equal", "Who shares?")],
+    )
 
 
 def test_diff_lines_read_like_a_summary():
@@ -282,7 +291,8 @@ def test_diff_page_shows_counts_and_marks_the_changed_words(diff_client):
     content = response.content.decode()
     assert response.status_code == 200
     assert "What changed in bank from version 1 to version 2" in content
-    assert "question reworded" in content  # the counts at the top
+    assert "Of 6 questions in either version:" in content  # the counts at the top
+    assert '<span class="badge text-bg-primary fs-6">1</span> reworded' in content
     assert 'id="diff-dimension-d0"' in content and 'id="diff-dimension-d1"' not in content
     assert '<td class="diff-old"><del>Question d0 0</del>' in content
     assert '<td class="diff-new"><ins>Reworded question</ins>' in content

@@ -248,6 +248,15 @@ def earlier_answers(assessment: Assessment) -> dict[str, EarlierAnswer]:
     }
 
 
+def assessment_by_id(pk: int) -> Assessment | None:
+    """An assessment with what every page shows of it (for commands: no access check)."""
+    return (
+        Assessment.objects.select_related("partnership__team", "framework", "owner")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def status_history(assessment: Assessment) -> QuerySet[StatusChange]:
     return assessment.status_changes.select_related("by")
 

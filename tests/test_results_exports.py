@@ -337,3 +337,39 @@ def test_results_page_queries_do_not_grow_with_questions(client, owner, team):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 8
+
+
+READ_PAGES = [
+    "assessment:review",
+    "assessment:results",
+    "assessment:export_json",
+    "assessment:export_answers_csv",
+    "assessment:export_scores_csv",
+    "assessment:export_pdf",
+    "assessment:roadmap_json",
+]
+
+
+@pytest.mark.parametrize("view", READ_PAGES)
+def test_every_page_and_export_reads_a_constant_number_of_queries(client, owner, team, view):
+    """Each is built from the assessment snapshot, whatever the number of questions."""
+    login(client, owner)
+    counts = []
+    for n in (3, 30):
+        framework = framework_import(
+            data=small_bank_data(slug=f"q{n}", questions_per_dimension=n), source="t", publish=True
+        )
+        a = AssessmentFactory(
+            partnership=PartnershipFactory(team=team, created_by=owner),
+            framework=framework,
+            owner=owner,
+        )
+        answer_all(a, owner)
+        url = reverse(view, args=[a.pk])
+        client.get(url)  # warm the bank cache
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 10

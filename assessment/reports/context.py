@@ -205,21 +205,28 @@ def report_context(snapshot: AssessmentSnapshot) -> dict:
     return {
         **results_context(snapshot),
         "roadmap": roadmap_context(snapshot, declared) if snapshot.bank.model(declared) else None,
-        "appendix": [
-            {
-                "dimension": dim,
-                "rows": [
-                    {
-                        "question": q,
-                        "display": snapshot.display(q),
-                        "answer": snapshot.answers.get(q.id),
-                    }
-                    for q in dim.questions
-                ],
-            }
-            for dim in snapshot.bank.dimensions
-        ],
+        "appendix": answer_sections(snapshot),
     }
+
+
+def answer_sections(snapshot: AssessmentSnapshot) -> list[dict]:
+    """Every answer by dimension, as the review page, a respondent's set and the
+    report's appendix list them."""
+    return [
+        {
+            "dimension": dim,
+            "progress": snapshot.progress.of(dim.code),
+            "rows": [
+                {
+                    "question": q,
+                    "display": snapshot.display(q),
+                    "answer": snapshot.answers.get(q.id),
+                }
+                for q in dim.questions
+            ],
+        }
+        for dim in snapshot.bank.dimensions
+    ]
 
 
 def assessment_radar(

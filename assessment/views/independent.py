@@ -24,6 +24,7 @@ from ..access import (
 from ..answers import display as answer_display
 from ..forms import IndependentForm, read_reconciliation
 from ..models import Respondent
+from ..reports.context import answer_sections
 from ..selectors import AssessmentSnapshot, assessment_snapshot
 from ..services import (
     IncompleteAssessment,
@@ -144,20 +145,7 @@ def _set_page(request, assessment, respondent, *, status=200):
             "respondent": respondent,
             "own": respondent.user_id == request.user.pk,
             "can_answer": can_answer_as(request.user, assessment, respondent),
-            "sections": [
-                {
-                    "dimension": dim,
-                    "rows": [
-                        {
-                            "question": q,
-                            "display": snapshot.display(q),
-                            "answer": snapshot.answers.get(q.id),
-                        }
-                        for q in dim.questions
-                    ],  # fmt: skip
-                }
-                for dim in snapshot.bank.dimensions
-            ],
+            "sections": answer_sections(snapshot),
         },
         status=status,
     )

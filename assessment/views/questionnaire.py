@@ -23,6 +23,7 @@ from ..access import (
     assessment_for,
     can_answer_as,
     can_edit,
+    can_manage_respondents,
     check_answer_as,
     edit_refusal,
 )
@@ -139,6 +140,9 @@ def _page(request, assessment, step: str | None, target: Target):
             ),
             "returned": returned,
             "newer_version": newer_published(assessment.framework).first(),
+            "offer_independent": target.respondent is None
+            and not snapshot.answers
+            and can_manage_respondents(request.user, assessment),
         },
         status=status,
     )

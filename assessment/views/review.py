@@ -12,6 +12,7 @@ from frameworks.selectors import newer_published
 from ..access import assessment_for, can_edit, can_review, check_edit
 from ..forms import ReviewDecisionForm
 from ..models import Assessment
+from ..reports.context import answer_sections
 from ..selectors import assessment_snapshot, last_status_change, status_history
 from ..services import (
     IncompleteAssessment,
@@ -26,21 +27,7 @@ def _review_context(request, assessment, **extra) -> dict:
     return {
         "assessment": assessment,
         "snapshot": snapshot,
-        "sections": [
-            {
-                "dimension": dim,
-                "progress": snapshot.progress.of(dim.code),
-                "rows": [
-                    {
-                        "question": q,
-                        "display": snapshot.display(q),
-                        "answer": snapshot.answers.get(q.id),
-                    }
-                    for q in dim.questions
-                ],
-            }
-            for dim in snapshot.bank.dimensions
-        ],
+        "sections": answer_sections(snapshot),
         "history": status_history(assessment),
         "can_edit": can_edit(request.user, assessment),
         "newer_version": (

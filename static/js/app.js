@@ -51,7 +51,30 @@ document.addEventListener("htmx:beforeRequest", function (event) {
   }
   target.classList.remove("text-danger");
   target.textContent = "Saving…";
+  pendingSaves += 1;
 });
+
+// A page save sent while autosaves are still in flight would carry answer versions
+// that those autosaves are about to raise, and be refused as a conflict with the
+// user's own answers. The form waits for them, then goes with the new versions.
+var pendingSaves = 0;
+var waiting = null;
+
+document.addEventListener("htmx:afterRequest", function (event) {
+  if (!autosaveStatus(event)) { return; }
+  pendingSaves = Math.max(0, pendingSaves - 1);
+  sendWhenSettled();
+});
+
+function sendWhenSettled() {
+  if (!waiting) { return; }
+  window.setTimeout(function () {
+    if (!waiting || pendingSaves > 0) { return; }
+    var form = waiting.form, submitter = waiting.submitter;
+    waiting = null;
+    form.requestSubmit(submitter);
+  }, 50);
+}
 
 document.addEventListener("htmx:sendError", function (event) {
   var target = autosaveStatus(event);
@@ -88,7 +111,12 @@ document.addEventListener("submit", function (event) {
     bad[0].focus();
     return;
   }
-  if (form.dataset.sending === "1") { event.preventDefault(); return; }
+  if (form.dataset.sending === "1" || waiting) { event.preventDefault(); return; }
+  if (pendingSaves > 0 && form.querySelector("section.question")) {
+    event.preventDefault();
+    waiting = { form: form, submitter: event.submitter };
+    return;
+  }
   form.dataset.sending = "1";
   // After the browser has read the clicked button's value.
   window.setTimeout(function () {

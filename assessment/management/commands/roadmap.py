@@ -3,9 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import roadmap
-from assessment.models import Assessment
 from assessment.reports.export import roadmap_export
-from assessment.selectors import assessment_snapshot
+from assessment.selectors import assessment_by_id, assessment_snapshot
 
 
 class Command(BaseCommand):
@@ -17,11 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--steps", type=int, default=roadmap.DEFAULT_STEPS)
 
     def handle(self, *args, assessment_id: int, model: str | None, steps: int, **options):
-        assessment = (
-            Assessment.objects.select_related("partnership", "framework", "owner")
-            .filter(pk=assessment_id)
-            .first()
-        )
+        assessment = assessment_by_id(assessment_id)
         if assessment is None:
             raise CommandError(f"No assessment {assessment_id}.")
         if steps < 1:

@@ -2,9 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.models import Assessment
 from assessment.reports.export import assessment_export
-from assessment.selectors import assessment_snapshot
+from assessment.selectors import assessment_by_id, assessment_snapshot
 
 
 class Command(BaseCommand):
@@ -14,11 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("assessment_id", type=int)
 
     def handle(self, *args, assessment_id: int, **options):
-        assessment = (
-            Assessment.objects.select_related("partnership", "framework", "owner")
-            .filter(pk=assessment_id)
-            .first()
-        )
+        assessment = assessment_by_id(assessment_id)
         if assessment is None:
             raise CommandError(f"No assessment {assessment_id}.")
         self.stdout.write(json.dumps(assessment_export(assessment_snapshot(assessment)), indent=2))

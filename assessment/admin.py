@@ -38,11 +38,20 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(SimpleHistoryAdmin):
-    list_display = ["assessment", "question", "is_na", "version", "updated_by", "updated_at"]
-    list_select_related = ["assessment__partnership", "question", "updated_by"]
+    """Read-only: answers are written only through the questionnaire and the
+    reconciliation, which check the status, the bank, the versions and the rules."""
+
+    list_display = ["assessment", "question", "respondent", "is_na", "version", "updated_by",
+                    "updated_at"]  # fmt: skip
+    list_select_related = ["assessment__partnership", "question", "updated_by", "respondent__user"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        # Answers change only through the questionnaire, which checks status and versions.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -354,6 +354,8 @@ def problems(question: QuestionSpec, value: AnswerValue) -> dict[str, str]:
     found = {}
     if value.is_na and not question.allow_na:
         found["na"] = _("This question cannot be answered N/A.")
+    elif value.is_na and kind_of(question).has_value(question, value):
+        found["na"] = _("Give an answer or tick N/A, not both.")
     if value.confidence:
         if value.confidence not in CONFIDENCE_LEVELS:
             found["confidence"] = _("Choose high, medium or low confidence.")

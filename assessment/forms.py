@@ -191,7 +191,7 @@ class IndependentForm(forms.Form):
     respondents = forms.ModelMultipleChoiceField(
         queryset=None,
         label=_("Respondents"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-2"}),
         help_text=_(
             "Two to eight analysts of the team. Each answers the whole questionnaire alone; "
             "nobody sees the others' answers until every respondent has submitted."
@@ -231,6 +231,8 @@ def read_reconciliation(snapshot: AssessmentSnapshot, data):
             fields, error = answers.kind_of(q).read(q, data.getlist(f"r{q.id}_value"))
             value = AnswerValue(**fields, is_na=data.get(f"r{q.id}_na") == "on")
             problems.extend([error] if error else answers.problems(q, value).values())
+            if not error and not answers.has_value(q, value):
+                problems.append(_("Enter the other answer, or choose one of theirs."))
         elif pick not in ("", "none"):
             problems.append(_("Choose one of the answers offered."))
         if problems:

@@ -38,3 +38,19 @@ class SessionRefreshMiddleware:
             if now - session.get(SESSION_REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[SESSION_REFRESHED_KEY] = now
         return response
+
+
+class MethodNotAllowedPage:
+    """Django answers a GET to a POST-only address with an empty 405, which browsers
+    show as their own error page; this gives it the app's page instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response

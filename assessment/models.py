@@ -118,7 +118,7 @@ class Assessment(models.Model):
         indexes = [models.Index(fields=["-updated_at", "-id"], name="assessment_recent")]
 
     def __str__(self) -> str:
-        return f"{self.partnership} ({self.created_at:%Y-%m-%d})"
+        return f"#{self.pk} {self.partnership} ({self.created_at:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
         return reverse("assessment:questionnaire", args=[self.pk])

@@ -10,11 +10,18 @@ smallest of min + k(max - min)/4 (k = 1..4) above it. Unanswered, N/A, free-text
 and context questions never appear in a plan.
 
 Each round picks from the first non-empty class: (1) steps that meet an unmet
-condition of the target model; (2) steps that raise an unmet condition's question
-without meeting it; (3) all others. Within a class: the largest readiness gain
-(gains within 1e-9 are equal), then the heavier question, then bank order. The
-plan stops when the chosen step does not help (class 3 and no readiness gain) or
-after `steps` steps.
+condition of the target model, or lift a crossed red line that holds the target
+back; (2) steps that raise such a question without getting there yet; (3) all
+others. Within a class: the largest readiness gain (gains within 1e-9 are equal),
+then the heavier question, then bank order. The plan stops when the chosen step
+does not help (class 3 and no readiness gain) or after `steps` steps.
+
+Red lines in classes 1 and 2 go beyond DESIGN.md, which names only conditions: a
+red line usually needs two levels to lift, and its first level gains nothing while
+the cap holds, so without them a plan never repairs a missing safeguard (found by a
+first-time user: the roadmap said nothing would help while what-if showed that
+fixing the three safeguards put the model within reach). A red line holds the target
+back when it is crossed and the target of its dimension is above its cap.
 
 Candidates are ranked from an incremental estimate (one question changes one
 dimension's weighted sum); every chosen step is then re-scored in full, so the
@@ -61,6 +68,7 @@ class Step:
     overall: float | None
     within_reach: bool
     meets_conditions: tuple[str, ...]
+    lifts_red_lines: tuple[str, ...] = ()
 
     @property
     def from_display(self) -> str:
@@ -188,6 +196,9 @@ class _Planner:
         for condition in result.conditions:
             if condition.status == "unmet":
                 unmet.setdefault(condition.question, []).append(condition.at_least)
+        for red_line in self.score.triggered_red_lines:
+            if self.model.targets.get(red_line.dimension, 0.0) > red_line.cap:
+                unmet.setdefault(red_line.question, []).append(red_line.below)
         best = None  # (priority, gain, question, after)
         for question in self.bank.questions:
             candidate = self.next.get(question.id)
@@ -231,6 +242,7 @@ def plan(
         question, after, _helps = best
         before = planner.answers[question.id]
         unmet_before = _unmet_conditions(planner.score, model_code)
+        crossed_before = {r.question for r in planner.score.triggered_red_lines}
         planner.apply(question, after)
         score = planner.score
         result = score.model(model_code)
@@ -244,6 +256,9 @@ def plan(
                 overall=score.overall,
                 within_reach=result.within_reach,
                 meets_conditions=tuple(sorted(unmet_before - _unmet_conditions(score, model_code))),
+                lifts_red_lines=tuple(
+                    sorted(crossed_before - {r.question for r in score.triggered_red_lines})
+                ),
             )
         )
     score = planner.score

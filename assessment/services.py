@@ -177,6 +177,8 @@ def answers_save(
         question, value = change.question, change.value.normalised()
         current = stored.get(question.id)
         if current is None:
+            if value == answers.AnswerValue():
+                continue  # nothing given: no row for an unanswered question
             answer = Answer(
                 assessment=locked, respondent=respondent, question_id=question.id, updated_by=user
             )
@@ -193,6 +195,9 @@ def answers_save(
             answer = current
             answer.version += 1
             answer.updated_by = user
+            # An answer changed after the reconciliation no longer rests on its rationale.
+            answer.reconciled_from = None
+            answer.rationale = ""
             updated.append(answer)
         _apply(answer, question, value, now)
         if question.kind == "multi":
@@ -204,7 +209,7 @@ def answers_save(
         bulk_update_with_history(
             updated,
             Answer,
-            [*ANSWER_FIELDS, "version", "updated_by", "updated_at"],
+            [*ANSWER_FIELDS, "version", "updated_by", "updated_at", "reconciled_from", "rationale"],
             default_user=user,
             default_date=now,
         )
@@ -502,6 +507,8 @@ def assessment_reconcile(*, assessment: Assessment, user, decisions: Sequence[De
         if decision.question != question:
             found.append(_("A decision is about a question of another bank."))
         found.extend(answers.problems(question, decision.value).values())
+        if not answers.has_value(question, decision.value):
+            found.append(_("Choose an answer."))
         if row.disagreement and not decision.rationale.strip():
             found.append(_("The respondents disagreed: say why this answer."))
         if decision.source is not None and decision.source.pk not in active:
@@ -513,8 +520,6 @@ def assessment_reconcile(*, assessment: Assessment, user, decisions: Sequence[De
     created, multi = [], []
     for decision in decisions:
         value = decision.value.normalised()
-        if not answers.has_value(decision.question, value) and not value.comment:
-            continue
         answer = Answer(
             assessment=locked,
             question_id=decision.question.id,

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessment.middleware.LoginRequiredWithHtmx",
     "assessment.middleware.SessionRefreshMiddleware",
+    "assessment.middleware.MethodNotAllowedPage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from .views import (
     bank_preview,
     dashboard,
+    errors,
     exports,
     independent,
     move,
@@ -87,6 +88,8 @@ assessment_patterns = [
 ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; send them to the real icon.
+    path("favicon.ico", errors.favicon),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

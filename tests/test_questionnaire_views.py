@@ -163,16 +163,22 @@ def test_saving_an_unchanged_page_writes_nothing(client, assessment, owner):
     assert Assessment.objects.get(pk=assessment.pk).updated_at == updated
 
 
-def test_na_answer_clears_the_value_and_keeps_the_comment(client, assessment, owner):
+def test_na_answer_keeps_its_comment_and_refuses_a_value_beside_it(client, assessment, owner):
     login(client, owner)
     question = q(assessment, "INT-07")
-    response = autosave(
+    both = autosave(
         client,
         assessment,
         question,
         {"value": str(question.choices[0].id), "na": "on", "comment": "No plots yet",
          "version": "0"},
     )  # fmt: skip
+    assert both.status_code == 422
+    assert b"Give an answer or tick N/A, not both." in both.content
+    assert not Answer.objects.exists()
+    response = autosave(
+        client, assessment, question, {"na": "on", "comment": "No plots yet", "version": "0"}
+    )
     assert response.status_code == 200
     answer = stored(assessment, question)
     assert answer.is_na and answer.choice_id is None and answer.comment == "No plots yet"
@@ -519,3 +525,21 @@ def test_dashboard_queries_do_not_grow_with_assessments(client, owner, team, sma
     two_hundred = count_queries(lambda: client.get("/"))
     assert five == two_hundred
     assert two_hundred <= 12
+
+
+def test_saving_a_page_of_an_assessment_submitted_meanwhile_keeps_what_was_typed(
+    client, assessment, owner
+):
+    answer_all(assessment, owner)
+    login(client, owner)
+    client.post(reverse("assessment:submit", args=[assessment.pk]))
+    text = q(assessment, "INT-09")
+    response = client.post(
+        step_url(assessment),
+        {f"q{text.id}_value": "Typed in a stale tab", f"q{text.id}_version": "1"},
+    )
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Not saved: This assessment is submitted and can no longer be edited." in content
+    assert "Typed in a stale tab" in content
+    assert stored(assessment, text).text == "Evidence text."

@@ -184,6 +184,8 @@ def test_provisional_results_claim_no_maturity_level(client, assessment, owner):
     assert "provisional" in page
     assert "No maturity level: too little answered" in page
     assert "Integrated" not in page
+    assert "so no model is said to be within reach" in page
+    assert "Within reach now" not in page
     dashboard = client.get("/").content.decode()
     assert "100.0" in dashboard and "provisional" in dashboard and "Integrated" not in dashboard
 

@@ -15,6 +15,7 @@ from assessment.scoring import (
     DimensionSpec,
     ModelSpec,
     QuestionSpec,
+    RedLineSpec,
     score_assessment,
 )
 
@@ -187,3 +188,29 @@ def test_readiness_never_falls_along_a_plan_and_rescoring_gives_the_last_steps_n
         assert final.overall == last.overall
         assert final.dimension(last.question.dimension).score == last.dimension_score
         assert final.model(model.code).within_reach == last.within_reach
+
+
+def test_a_crossed_red_line_that_holds_the_model_back_is_lifted_first():
+    # a: A1 (red line: below 0.5 caps a at 30) at level 1, A2 at level 5: raw 50, capped 30.
+    # One level of A1 (0.25) gains nothing while the cap holds; two levels lift it.
+    bank = BankSpec(
+        (DimensionSpec("a", "A", 1.0, (likert(1, "A1", 1, "a"), likert(2, "A2", 1, "a"))),),
+        models=(ModelSpec("m", "M", {"a": 80}),),
+        red_lines=(RedLineSpec("A1", 0.5, 30, "safeguard"),),
+    )
+    result = plan(bank, {1: pick(1, 1), 2: pick(2, 5)}, "m", steps=3)
+    assert [s.question.code for s in result.steps[:2]] == ["A1", "A1"]
+    assert [s.lifts_red_lines for s in result.steps[:2]] == [(), ("A1",)]
+    assert result.steps[0].readiness == result.start.readiness  # the cap still holds
+    assert result.steps[1].dimension_score == 75.0  # (0.5 + 1) / 2, no cap
+
+
+def test_a_red_line_whose_cap_is_above_the_target_is_left_alone():
+    bank = BankSpec(
+        (DimensionSpec("a", "A", 1.0, (likert(1, "A1", 1, "a"), likert(2, "A2", 1, "a"))),),
+        models=(ModelSpec("m", "M", {"a": 20}),),
+        red_lines=(RedLineSpec("A1", 0.5, 30, "safeguard"),),
+    )
+    result = plan(bank, {1: pick(1, 1), 2: pick(2, 1)}, "m")
+    # a is 0: A1 and A2 each gain the same; A1 is not promoted by its red line.
+    assert result.steps[0].lifts_red_lines == ()

@@ -62,7 +62,7 @@ def test_roadmap_json_matches_the_command(client, weak, owner, capsys):
     assert data["model"] == "multilateral" and len(data["steps"]) <= 4
     assert set(data["steps"][0]) == {
         "question", "dimension", "from", "to", "readiness", "dimension_score", "overall",
-        "within_reach", "meets_conditions",
+        "within_reach", "meets_conditions", "lifts_red_lines",
     }  # fmt: skip
     assert data["steps"][0]["from"] == "Disagree"  # level 2 of the Likert scale
     readiness = [data["start"]["readiness"]] + [s["readiness"] for s in data["steps"]]
@@ -151,3 +151,48 @@ def test_what_if_works_on_approved_assessments_too(client, assessment, owner):
     response = client.post(reverse("assessment:what_if", args=[assessment.pk]), {})
     assert response.status_code == 200
     assert response.context["projected"].overall is None  # every answer removed
+
+
+def test_what_if_counts_only_answers_whose_value_changed(client, weak, owner):
+    spec = bank_spec(weak.framework)
+    first = spec.questions[0]
+    # A comment and a confidence on an answer change no number.
+    save_answers(
+        weak, owner,
+        {first.code: AnswerValue(frozenset([first.choices[1].id]), comment="why",
+                                 confidence="low")},
+    )  # fmt: skip
+    form = {f"w{q.id}": str(q.choices[1].id) for q in spec.questions}
+    login(client, owner)
+    response = client.post(
+        reverse("assessment:what_if", args=[weak.pk]), form, HTTP_HX_REQUEST="true"
+    )
+    assert response.context["changed"] == 0
+    assert "Projection with 0 answers changed" in response.content.decode()
+
+
+def test_what_if_without_javascript_shows_the_whole_results_page_with_the_projection(
+    client, weak, owner
+):
+    spec = bank_spec(weak.framework)
+    form = {f"w{q.id}": str(q.choices[4].id) for q in spec.questions}
+    login(client, owner)
+    response = client.post(reverse("assessment:what_if", args=[weak.pk]), form)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in content and "Roadmap to" in content
+    assert "Projection with 4 answers changed" in content
+    # The form shows the hypothetical answers, not the real ones.
+    assert f'<option value="{spec.questions[0].choices[4].id}" selected>' in content
+
+
+def test_what_if_says_which_values_cannot_be_projected(client, assessment, owner):
+    numeric = bank_spec(assessment.framework).question_by_code["INT-04"]
+    login(client, owner)
+    response = client.post(
+        reverse("assessment:what_if", args=[assessment.pk]),
+        {f"w{numeric.id}": "150"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "INT-04: Enter a number of at most 12." in response.content.decode()

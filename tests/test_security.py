@@ -277,3 +277,19 @@ def test_own_team_partnership_is_listed(client, outsider, other_team):
     PartnershipFactory(name="Theirs", team=other_team, created_by=outsider)
     login(client, outsider)
     assert b"Theirs" in client.get("/partnerships/").content
+
+
+def test_a_get_to_a_post_only_address_shows_the_apps_own_page(client, assessment, owner):
+    login(client, owner)
+    response = client.get(reverse("assessment:submit", args=[assessment.pk]))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert b"Not this way" in response.content and b"<nav" in response.content
+
+
+def test_the_favicon_is_served_to_everyone(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("favicon.svg")
+    icon = client.get(response.url)
+    icon.close()  # a file response from whitenoise
+    assert icon.status_code == 200

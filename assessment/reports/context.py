@@ -58,7 +58,15 @@ def model_findings(snapshot: AssessmentSnapshot) -> list[str]:
     if score.closest_model is None:
         return [_("Too little is answered yet to compare the partnership with the models.")]
     findings = []
-    if score.supported_models:
+    if snapshot.provisional:
+        findings.append(
+            _(
+                "Provisional: only %(coverage)s of the scored weight is answered, so no model is "
+                "said to be within reach; the figures below cover the answered questions only."
+            )
+            % {"coverage": f"{100 * (score.coverage or 0):.0f}%"}
+        )
+    elif score.supported_models:
         findings.append(
             _("Within reach now: %(models)s (readiness at least %(at)s and every condition met).")
             % {"models": model_names(snapshot, score.supported_models), "at": f"{bank.ready_at:g}"}
@@ -103,8 +111,14 @@ def declared_model_sentence(snapshot, spec: scoring.ModelSpec, result) -> str:
     ]
     if gaps:
         parts.append(
-            _("Short of its targets in %(gaps)s.")
-            % {"gaps": ", ".join(f"{names[code]} ({gap:.1f})" for code, gap in gaps)}
+            _("Below its targets in %(gaps)s.")
+            % {
+                "gaps": ", ".join(
+                    _("%(dimension)s by %(gap).1f points (target %(target)s)")
+                    % {"dimension": names[code], "gap": gap, "target": f"{spec.targets[code]:g}"}
+                    for code, gap in gaps
+                )
+            }
         )
     else:
         parts.append(_("No dimension falls short of its targets."))
@@ -172,6 +186,14 @@ def results_context(snapshot: AssessmentSnapshot) -> dict:
     }
 
 
+def changed_after_reconciliation(snapshot: AssessmentSnapshot, record) -> str | None:
+    """Who changed a reconciled answer afterwards (its rationale no longer applies)."""
+    reconciled_at = snapshot.assessment.reconciled_at
+    if record is None or reconciled_at is None or record.updated_at <= reconciled_at:
+        return None
+    return record.updated_by
+
+
 def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
     """The questions where independent respondents disagreed, with what was decided
     and why (for the report)."""
@@ -193,6 +215,7 @@ def reconciled_rows(snapshot: AssessmentSnapshot) -> list[dict]:
                 "decided": snapshot.display(q) if q.id in snapshot.answers else None,
                 "source": names.get(record.reconciled_from) if record else None,
                 "rationale": record.rationale if record else "",
+                "changed_by": changed_after_reconciliation(snapshot, record),
             }
         )
     return rows
@@ -280,7 +303,9 @@ def roadmap_summary(snapshot: AssessmentSnapshot, result: roadmap.Plan) -> str:
     names = {d.code: d.name for d in snapshot.bank.dimensions}
     final = result.final
     remains = [
-        f"{names[code]} {gap:.1f}" for code, gap in final.shortfalls.items() if gap and gap > 0
+        _("%(dimension)s %(gap).1f below its target") % {"dimension": names[code], "gap": gap}
+        for code, gap in final.shortfalls.items()
+        if gap and gap > 0
     ]
     unmet = [c.question for c in final.conditions if c.status != "met"]
     parts = []
@@ -290,11 +315,14 @@ def roadmap_summary(snapshot: AssessmentSnapshot, result: roadmap.Plan) -> str:
         parts.append(_("conditions not met: %(codes)s") % {"codes": ", ".join(unmet)})
     if final.readiness is not None and final.readiness < snapshot.bank.ready_at:
         parts.append(
-            _("readiness %(r).1f of %(at)s")
+            _("readiness %(r).1f of the %(at)s needed")
             % {"r": final.readiness, "at": f"{snapshot.bank.ready_at:g}"}
         )
     if len(result.steps) < roadmap.DEFAULT_STEPS:
-        lead = _("No further answer change brings %(model)s within reach; what remains:")
+        lead = _(
+            "After these %(n)d steps no single further answer change raises the readiness "
+            "of %(model)s; what would remain:"
+        )
     else:
-        lead = _("%(n)d steps do not bring %(model)s within reach; what remains:")
+        lead = _("%(n)d steps do not bring %(model)s within reach; after them would remain:")
     return (lead % {"model": name, "n": len(result.steps)}) + " " + "; ".join(parts) + "."

@@ -167,6 +167,8 @@ def answers_csv(snapshot: AssessmentSnapshot) -> str:
         exported = answers.export_value(q, value)
         if isinstance(exported, list):
             exported = "; ".join(exported)
+        elif isinstance(exported, float):
+            exported = answers.number_text(exported)  # as typed: 2, not 2.0
         rows.append(
             [q.code, q.dimension, exported, "yes" if value.is_na else "", value.confidence,
              value.comment]
@@ -249,6 +251,7 @@ def roadmap_export(plan: Plan) -> dict:
                 "overall": step.overall,
                 "within_reach": step.within_reach,
                 "meets_conditions": list(step.meets_conditions),
+                "lifts_red_lines": list(step.lifts_red_lines),
             }
             for step in plan.steps
         ],

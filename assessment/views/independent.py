@@ -24,7 +24,7 @@ from ..access import (
 from ..answers import display as answer_display
 from ..forms import IndependentForm, read_reconciliation
 from ..models import Respondent
-from ..reports.context import answer_sections
+from ..reports.context import answer_sections, changed_after_reconciliation
 from ..selectors import AssessmentSnapshot, assessment_snapshot
 from ..services import (
     IncompleteAssessment,
@@ -130,7 +130,7 @@ def answer_set(request, pk, respondent_pk):
         return redirect("assessment:my_set", pk=assessment.pk)
     snapshot = assessment_snapshot(assessment)
     if not can_see_sets(request.user, assessment, snapshot.sets):
-        raise PermissionDenied(_("Sets are shown once every respondent has submitted theirs."))
+        raise PermissionDenied(_sets_hidden_reason(snapshot))
     return _set_page(request, assessment, respondent)
 
 
@@ -178,13 +178,17 @@ def submit_set(request, pk):
     return redirect("assessment:independent", pk=assessment.pk)
 
 
+def _sets_hidden_reason(snapshot: AssessmentSnapshot) -> str:
+    if snapshot.sets is not None and snapshot.sets.revealed:
+        return _("Reviewers see the independent answers once the assessment is submitted.")
+    return _("The independent answers are shown once every respondent has submitted theirs.")
+
+
 def agreement(request, pk):
     assessment = assessment_for(request.user, pk)
     snapshot = assessment_snapshot(assessment)
     if not can_see_sets(request.user, assessment, snapshot.sets):
-        raise PermissionDenied(
-            _("Agreement is shown once every respondent has submitted their answers.")
-        )
+        raise PermissionDenied(_sets_hidden_reason(snapshot))
     return render(
         request,
         "assessment/agreement.html",
@@ -212,6 +216,7 @@ def agreement_rows(snapshot: AssessmentSnapshot) -> list[dict]:
                 "modal": [consensus_display(q, v) for v in row.modal],
                 "reconciled": snapshot.display(q) if q.id in snapshot.answers else None,
                 "record": snapshot.records.get(q.id),
+                "changed_by": changed_after_reconciliation(snapshot, snapshot.records.get(q.id)),
             }
         )
     return rows
@@ -228,6 +233,9 @@ def reconcile_rows(snapshot: AssessmentSnapshot, posted) -> list[dict]:
             pick = f"s{snapshot.sets.active[0].pk}"
         row["pick"] = pick
         row["rationale"] = posted.get(f"r{q.id}_rationale", "") if posted is not None else ""
+        # What was typed as "another answer" comes back with the form.
+        row["other_values"] = posted.getlist(f"r{q.id}_value") if posted is not None else []
+        row["other_na"] = posted is not None and posted.get(f"r{q.id}_na") == "on"
         row["options"] = [
             {
                 "value": f"s{r.pk}",

@@ -22,9 +22,7 @@ from ..access import (
     AssessmentLocked,
     assessment_for,
     can_answer_as,
-    can_edit,
     can_manage_respondents,
-    check_answer_as,
     edit_refusal,
 )
 from ..forms import AnswersForm, question_items
@@ -58,13 +56,13 @@ def _own_set(request, assessment) -> Target:
 
 @never_cache
 def questionnaire(request, pk, step: str | None = None):
-    editing = request.method == "POST"
-    assessment = assessment_for(request.user, pk, to_edit=editing)
-    if not editing and not can_edit(request.user, assessment):
+    assessment = assessment_for(request.user, pk)
+    refusal = edit_refusal(request.user, assessment)
+    if refusal and request.method != "POST":
         if assessment.awaiting_reconciliation:
             return redirect("assessment:independent", pk=assessment.pk)
         return redirect("assessment:review", pk=assessment.pk)
-    return _page(request, assessment, step, _main())
+    return _page(request, assessment, step, _main(), refusal)
 
 
 @never_cache
@@ -72,14 +70,19 @@ def my_answers(request, pk, step: str | None = None):
     """A respondent's own set, answered blind."""
     assessment = assessment_for(request.user, pk)
     target = _own_set(request, assessment)
-    if request.method == "POST":
-        check_answer_as(request.user, assessment, target.respondent)
-    elif not can_answer_as(request.user, assessment, target.respondent):
+    if can_answer_as(request.user, assessment, target.respondent):
+        refusal = None
+    elif request.method == "POST":
+        refusal = _("Your answers are submitted; they can no longer change.")
+    else:
         return redirect("assessment:my_set", pk=assessment.pk)
-    return _page(request, assessment, step, target)
+    return _page(request, assessment, step, target, refusal)
 
 
-def _page(request, assessment, step: str | None, target: Target):
+def _page(request, assessment, step: str | None, target: Target, refusal: str | None = None):
+    """A step of the questionnaire. A save that may no longer happen (the assessment was
+    submitted meanwhile, in another tab) is refused with the reason, and the page comes
+    back with what was typed, so nothing is lost."""
     dimensions = bank_spec(assessment.framework).dimensions
     index = (
         0 if step is None else next((i for i, d in enumerate(dimensions) if d.code == step), None)
@@ -88,7 +91,12 @@ def _page(request, assessment, step: str | None, target: Target):
         raise Http404
     dimension = dimensions[index]
     form, conflicts, status = None, {}, 200
-    if request.method == "POST":
+    if request.method == "POST" and refusal:
+        form, status = AnswersForm(dimension.questions, request.POST), 403
+        messages.error(
+            request, _("Not saved: %(reason)s What you typed is still below.") % {"reason": refusal}
+        )
+    elif request.method == "POST":
         form = AnswersForm(dimension.questions, request.POST)
         if not form.is_valid():
             status = 400

@@ -3,12 +3,13 @@ and a partnership's trend."""
 
 import json
 
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import roadmap, scoring
+from .. import answers, roadmap, scoring
 from ..access import assessment_for, can_edit, partnership_for
 from ..forms import read_what_if
 from ..models import Assessment
@@ -30,18 +31,24 @@ def results(request, pk):
     assessment = assessment_for(request.user, pk)
     snapshot = assessment_snapshot(assessment)
     model_code = request.GET.get("roadmap") or assessment.partnership.declared_model
+    status = 200
     if snapshot.bank.model(model_code) is None:
-        return HttpResponseBadRequest(_("Unknown cooperation model."))
+        messages.error(request, _("There is no such model; here is the declared one."))
+        model_code, status = assessment.partnership.declared_model, 400
     return render(
-        request,
-        "assessment/results.html",
-        {
-            **results_context(snapshot),
-            "roadmap": roadmap_context(snapshot, model_code),
-            "can_edit": can_edit(request.user, assessment),
-            "what_if": what_if_rows(snapshot),
-        },
+        request, "assessment/results.html", _results(request, snapshot, model_code), status=status
     )
+
+
+def _results(request, snapshot, model_code: str, **extra) -> dict:
+    has_model = snapshot.bank.model(model_code) is not None
+    return {
+        **results_context(snapshot),
+        "roadmap": roadmap_context(snapshot, model_code) if has_model else None,
+        "can_edit": can_edit(request.user, snapshot.assessment),
+        "what_if": what_if_rows(snapshot, extra.pop("hypothetical", None)),
+        **extra,
+    }
 
 
 def roadmap_json(request, pk):
@@ -64,15 +71,15 @@ def _json_error(message: str) -> HttpResponse:
     return HttpResponseBadRequest(json.dumps({"error": message}), content_type="application/json")
 
 
-def what_if_rows(snapshot) -> list[dict]:
-    """The what-if form: every scored question, pre-filled with the real answer."""
+def what_if_rows(snapshot, hypothetical=None) -> list[dict]:
+    """The what-if form: every scored question, pre-filled with the real answer (or
+    with the hypothetical one, when the form comes back without JavaScript)."""
+    values = snapshot.answers if hypothetical is None else hypothetical
     return [
         {
             "dimension": dim,
             "questions": [
-                {"question": q, "value": snapshot.answers.get(q.id)}
-                for q in dim.questions
-                if q.is_scored
+                {"question": q, "value": values.get(q.id)} for q in dim.questions if q.is_scored
             ],
         }
         for dim in snapshot.bank.dimensions
@@ -84,48 +91,66 @@ def what_if(request, pk):
     """Project hypothetical answers; nothing is stored."""
     assessment = assessment_for(request.user, pk)
     snapshot = assessment_snapshot(assessment)
-    values, errors = read_what_if(snapshot.bank, request.POST)
-    context = {"assessment": assessment, "snapshot": snapshot, "errors": errors}
+    bank = snapshot.bank
+    values, errors = read_what_if(bank, request.POST)
+    context = {"assessment": assessment, "snapshot": snapshot, "what_if_errors": errors}
     if errors:
-        return render(request, "assessment/_what_if_result.html", context, status=422)
+        return _what_if_response(request, snapshot, context, values, status=422)
     # Unscored answers (free text, context) are kept as they are; they change no number.
-    hypothetical = {
-        **{qid: v for qid, v in snapshot.answers.items()
-           if not snapshot.bank.question_by_id[qid].is_scored},
-        **values,
-    }  # fmt: skip
-    projected = scoring.score_assessment(snapshot.bank, hypothetical)
-    rows = [
-        {"dimension": d, "actual": snapshot.score.dimension(d.code),
-         "projected": projected.dimension(d.code)}
-        for d in snapshot.bank.dimensions
-    ]  # fmt: skip
-    models = [
-        {"spec": m, "actual": snapshot.score.model(m.code), "projected": projected.model(m.code)}
-        for m in snapshot.bank.models
-    ]
-    changed = sum(1 for qid, v in values.items() if snapshot.answers.get(qid) != v) + sum(
-        1 for qid in snapshot.answers if qid not in hypothetical
+    unscored = {
+        qid: v
+        for qid, v in snapshot.answers.items()
+        if qid in bank.question_by_id and not bank.question_by_id[qid].is_scored
+    }
+    projected = scoring.score_assessment(bank, {**unscored, **values})
+    context.update(
+        projected=projected,
+        what_if_dimensions=[
+            {
+                "dimension": d,
+                "actual": snapshot.score.dimension(d.code),
+                "projected": projected.dimension(d.code),
+            }
+            for d in bank.dimensions
+        ],  # fmt: skip
+        what_if_models=[
+            {
+                "spec": m,
+                "actual": snapshot.score.model(m.code),
+                "projected": projected.model(m.code),
+            }
+            for m in bank.models
+        ],
+        changed=sum(
+            1
+            for q in bank.questions
+            if q.is_scored
+            and _value_of(q, values.get(q.id)) != _value_of(q, snapshot.answers.get(q.id))
+        ),
+        what_if_chart=assessment_radar(bank, projected, _("What-if"), chart_id="what-if-radar"),
     )
+    return _what_if_response(request, snapshot, context, values)
+
+
+def _what_if_response(request, snapshot, context: dict, values, *, status: int = 200):
+    """The projection alone for htmx; without JavaScript, the whole results page with it."""
+    if request.htmx:
+        return render(request, "assessment/_what_if_result.html", context, status=status)
+    extra = {k: v for k, v in context.items() if k not in ("assessment", "snapshot")}
+    model_code = snapshot.assessment.partnership.declared_model
     return render(
         request,
-        "assessment/_what_if_result.html",
-        {
-            **context,
-            "projected": projected,
-            "rows": rows,
-            "models": models,
-            "changed": changed,
-            "chart": assessment_radar(
-                snapshot.bank, projected, _("What-if"), chart_id="what-if-radar"
-            ),
-        },
+        "assessment/results.html",
+        _results(request, snapshot, model_code, hypothetical=values, **extra),
+        status=status,
     )
 
 
-def _value_of(answer) -> tuple | None:
-    """What scores in an answer (not its comment or confidence)."""
-    return None if answer is None else (answer.choice_ids, answer.number, answer.is_na)
+def _value_of(question, answer) -> tuple | None:
+    """What scores in an answer (not its comment or confidence); None when it has none."""
+    if not answers.has_value(question, answer):
+        return None
+    return (answer.choice_ids, answer.number, answer.is_na)
 
 
 def compare_view(request):

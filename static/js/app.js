@@ -40,15 +40,24 @@ document.addEventListener("input", function (event) {
 
 document.addEventListener("htmx:beforeRequest", function (event) {
   var target = autosaveStatus(event);
-  if (!target) { return; }
   var bad = badNumbers(event.detail.elt);
   if (bad.length) {
     event.preventDefault();
     flagBadNumbers(bad);
-    target.textContent = "Not saved: not a number.";
-    target.classList.add("text-danger");
+    if (target) {
+      target.textContent = "Not saved: not a number.";
+      target.classList.add("text-danger");
+    } else if (event.detail.target) {
+      // What-if: say so instead of leaving an older projection as if it were current.
+      event.detail.target.textContent = "Not a number in " + bad.map(function (input) {
+        return (document.querySelector("label[for='" + input.id + "']") || input).textContent.trim().split(" ")[0];
+      }).join(", ") + ": nothing was projected.";
+      event.detail.target.classList.add("text-danger");
+    }
     return;
   }
+  if (event.detail.target) { event.detail.target.classList.remove("text-danger"); }
+  if (!target) { return; }
   target.classList.remove("text-danger");
   target.textContent = "Saving…";
   pendingSaves += 1;
@@ -154,6 +163,23 @@ document.addEventListener("change", function (event) {
     hint.classList.remove("text-danger");
   }
 });
+
+// N/A and an answer exclude each other: ticking N/A clears and disables the answer's
+// inputs (disabled inputs are not sent), unticking gives them back.
+function syncNotApplicable(box) {
+  var section = box.closest("section.question");
+  if (!section) { return; }
+  section.querySelectorAll("[name$='_value']").forEach(function (input) {
+    if (box.checked) {
+      if (input.type === "radio" || input.type === "checkbox") { input.checked = false; } else { input.value = ""; }
+    }
+    input.disabled = box.checked;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches("section.question input[name$='_na']")) { syncNotApplicable(event.target); }
+}, true);
+document.querySelectorAll("section.question input[name$='_na']:checked").forEach(syncNotApplicable);
 
 // Bank editor: a form's Cancel empties its slot.
 document.addEventListener("click", function (event) {

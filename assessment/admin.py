@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Assessment, FrozenReport, Partnership, StatusChange, Team
+from .models import (
+    Answer,
+    Assessment,
+    FrozenReport,
+    Partnership,
+    StatusChange,
+    Team,
+    VersionMove,
+)
 
 
 @admin.register(Team)
@@ -80,6 +88,27 @@ class FrozenReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("PDF size"))
     def pdf_size(self, obj) -> str:
         return f"{len(obj.pdf) // 1024} KiB"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VersionMove)
+class VersionMoveAdmin(admin.ModelAdmin):
+    """Moves to a newer bank version, with the answers they replaced: a record, never edited."""
+
+    list_display = ["assessment", "from_framework", "to_framework", "by", "at"]
+    list_select_related = ["assessment__partnership", "from_framework", "to_framework", "by"]
+    readonly_fields = [
+        "assessment", "from_framework", "to_framework", "by", "at", "carried", "dropped",
+        "previous_answers",
+    ]  # fmt: skip
 
     def has_add_permission(self, request):
         return False

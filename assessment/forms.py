@@ -13,7 +13,7 @@ from . import answers
 from .answers import AnswerValue
 from .models import Answer, Partnership
 from .scoring import BankSpec, QuestionSpec
-from .selectors import AnswerRecord, AssessmentSnapshot
+from .selectors import AnswerRecord, AssessmentSnapshot, EarlierAnswer
 from .services import AnswerChange, Conflict, Decision
 
 MARKING_SUGGESTIONS = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "NATO UNCLASSIFIED"]
@@ -109,6 +109,7 @@ class QuestionItem:
     record: AnswerRecord | None = None
     errors: dict = field(default_factory=dict)
     conflict: Conflict | None = None
+    earlier: EarlierAnswer | None = None  # from the version the assessment was moved from
 
     @property
     def confidence_levels(self):
@@ -120,9 +121,11 @@ def question_items(
     snapshot: AssessmentSnapshot,
     form: AnswersForm | None = None,
     conflicts: dict[int, Conflict] | None = None,
+    earlier: dict[str, EarlierAnswer] | None = None,
 ) -> list[QuestionItem]:
     """Items from the stored answers, or from what was typed when a save failed."""
     conflicts = conflicts or {}
+    earlier = earlier or {}
     items = []
     for q in questions:
         record = snapshot.records.get(q.id)
@@ -144,6 +147,7 @@ def question_items(
                 record=record,
                 errors=form.errors.get(q.id, {}) if form else {},
                 conflict=conflict,
+                earlier=earlier.get(q.code),
             )
         )
     return items

@@ -313,3 +313,34 @@ class FrozenReport(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FrozenReportLocked(_("A frozen report is never deleted."), code="locked")
+
+
+class VersionMove(models.Model):
+    """An assessment moved to a newer version of its bank: what carried over, what was
+    dropped for re-answering, and the previous answers as exported, so nothing is lost."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="version_moves"
+    )
+    from_framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    to_framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    carried = models.JSONField(
+        _("carried over"), default=list, blank=True, help_text=_("Question codes.")
+    )
+    dropped = models.JSONField(
+        _("dropped"), default=list, blank=True, help_text=_("[{question, reason}] to answer again.")
+    )
+    previous_answers = models.JSONField(
+        _("previous answers"),
+        default=list,
+        blank=True,
+        help_text=_("The answers before the move, as exported."),
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: v{self.from_framework_id} -> v{self.to_framework_id}"

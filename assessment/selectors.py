@@ -257,6 +257,36 @@ def _answers_of(assessment_ids: list[int], *, respondent=None):
     return values, records
 
 
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """An answer given to a question of the same code in the version the assessment
+    was moved from, and not carried over: shown beside the new question."""
+
+    version: int
+    display: str
+    comment: str
+
+
+def earlier_answers(assessment: Assessment) -> dict[str, EarlierAnswer]:
+    """By question code, the answers the latest move to the current version dropped."""
+    move = (
+        assessment.version_moves.filter(to_framework_id=assessment.framework_id)
+        .select_related("from_framework")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if move is None:
+        return {}
+    dropped = {entry["question"] for entry in move.dropped}
+    return {
+        entry["question"]: EarlierAnswer(
+            move.from_framework.version, entry.get("display", ""), entry.get("comment") or ""
+        )
+        for entry in move.previous_answers
+        if entry["question"] in dropped
+    }
+
+
 def assessment_by_id(pk: int) -> Assessment | None:
     """An assessment with what every page shows of it (for commands: no access check)."""
     return (

@@ -609,3 +609,108 @@ def assessment_reconcile(*, assessment: Assessment, user, decisions: Sequence[De
         % {"n": len(active), "d": len(snapshot.agreement.disagreements)},
     )
     return len(created)
+
+
+# Moving to a newer version of the bank --------------------------------------------------
+
+
+@transaction.atomic
+def assessment_move_to_version(*, assessment: Assessment, framework: Framework, user):
+    """Move a draft (or returned) assessment to a newer published version of its bank.
+
+    Answers whose question kept its code, kind and choice labels carry over with their
+    comment and confidence (choices mapped by label; see `versions.py`); the others
+    are deleted and listed for re-answering. One transaction: the answers, the
+    assessment's bank, a status-history entry naming both lists, and a `VersionMove`
+    holding the previous answers as exported, so nothing is lost.
+    """
+    from .models import VersionMove
+    from .reports.export import assessment_export
+    from .versions import plan_move
+
+    locked = (
+        Assessment.objects.select_for_update()
+        .select_related("partnership", "framework", "owner")
+        .get(pk=assessment.pk)
+    )
+    check_edit(user, locked)
+    if locked.is_independent:
+        # The respondents' sets and their agreement belong to the version they answered.
+        raise AssessmentLocked(
+            _("An assessment answered independently stays on its version of the bank.")
+        )
+    current = locked.framework
+    if (
+        framework.slug != current.slug
+        or framework.status != Framework.Status.PUBLISHED
+        or framework.version <= current.version
+    ):
+        raise ValidationError(
+            {"framework": _("Choose a newer published version of the same question bank.")}
+        )
+    snapshot = assessment_snapshot(locked)
+    plan = plan_move(snapshot.bank, bank_spec(framework), snapshot.answers)
+    previous = assessment_export(snapshot)["answers"]
+    for entry in previous:
+        question = snapshot.bank.question_by_code[entry["question"]]
+        entry["display"] = answers.display(question, snapshot.answers[question.id])
+
+    now = timezone.now()
+    stored = {
+        a.question_id: a for a in Answer.objects.filter(assessment=locked, respondent__isnull=True)
+    }
+    moved, multi = [], {}
+    for carried in plan.carried:
+        answer = stored[carried.old.id]
+        answer.question_id = carried.new.id
+        answer.version += 1
+        answer.updated_by = user
+        _apply(answer, carried.new, carried.value, now)
+        moved.append(answer)
+        if carried.new.kind == "multi":
+            multi[carried.new.id] = (answer, carried.value.choice_ids)
+    if moved:
+        bulk_update_with_history(
+            moved,
+            Answer,
+            ["question", "choice", "version", "updated_by", "updated_at"],
+            default_user=user,
+            default_date=now,
+        )
+    if multi:
+        _store_multi_choices(multi.values(), now)
+    # Deleted with their history; the move below keeps their values too.
+    Answer.objects.filter(pk__in=[stored[d.old.id].pk for d in plan.dropped]).delete()
+
+    move = VersionMove(
+        assessment=locked,
+        from_framework=current,
+        to_framework=framework,
+        by=user,
+        carried=plan.carried_codes,
+        dropped=plan.dropped_entries,
+        previous_answers=previous,
+    )
+    move.full_clean()
+    move.save()
+    comment = _(
+        "Moved from version %(old)s to version %(new)s. Carried over (%(n_carried)d): "
+        "%(carried)s. To answer again (%(n_dropped)d): %(dropped)s."
+    ) % {
+        "old": current.version,
+        "new": framework.version,
+        "n_carried": len(plan.carried),
+        "carried": ", ".join(plan.carried_codes) or "-",
+        "n_dropped": len(plan.dropped),
+        "dropped": ", ".join(f"{d.old.code} ({d.reason})" for d in plan.dropped) or "-",
+    }
+    StatusChange.objects.create(
+        assessment=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        by=user,
+        comment=comment,
+    )
+    locked.framework = framework
+    locked.save(update_fields=["framework", "updated_at"])
+    return move

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .views import (
+    bank_preview,
     dashboard,
     errors,
     exports,
     independent,
+    move,
     partnerships,
     questionnaire,
     results,
@@ -69,6 +71,20 @@ assessment_patterns = [
     path("assessments/compare/", results.compare_view, name="compare"),
     path("assessments.csv", exports.export_dashboard_csv, name="dashboard_csv"),
     path("partnerships/<int:pk>/trend/", results.trend, name="trend"),
+    path("assessments/<int:pk>/move/", move.move_to_version, name="move"),
+    # The bank editor's preview lives here: it shows questions with the questionnaire's
+    # own partial and reads, which the frameworks app may not import.
+    path("banks/<slug:slug>/v<int:version>/preview/", bank_preview.preview, name="bank_preview"),
+    path(
+        "banks/<slug:slug>/v<int:version>/preview/step/<slug:step>/",
+        bank_preview.preview,
+        name="bank_preview_step",
+    ),
+    path(
+        "banks/<slug:slug>/v<int:version>/preview/question/<int:question_id>/",
+        bank_preview.preview_question,
+        name="bank_preview_question",
+    ),
 ]
 
 urlpatterns = [
@@ -87,5 +103,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("banks/", include("frameworks.urls")),
     path("", include((assessment_patterns, "assessment"))),
 ]

@@ -1,197 +1,119 @@
-"""Editing question banks. Published versions are shown read-only; actions call
-the same services as the management commands."""
+"""Question banks in the admin: read-only, with their history. Banks are edited in
+the bank editor (/banks/), which calls the services; there is one way to edit a bank."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .io import BankValidationError, dump_bank, framework_to_dict
 from .models import (
     Choice,
     CooperationModel,
     Dimension,
     Framework,
     MaturityBand,
+    ModelCondition,
     ModelProfile,
     Question,
     Recommendation,
+    RedLine,
 )
-from .services import framework_new_version, framework_publish, framework_retire
 
 
-def _framework_of(obj) -> Framework | None:
-    if obj is None:
-        return None
-    if isinstance(obj, Framework):
-        return obj
+class ReadOnlyBankAdmin(SimpleHistoryAdmin):
+    """Shown, never changed here: the bank editor is the one way to edit a bank."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Edit"))
+    def editor_link(self, obj) -> str:
+        framework = obj if isinstance(obj, Framework) else _framework_of(obj)
+        url = reverse("banks:bank", args=[framework.slug, framework.version])
+        return format_html('<a href="{}">{}</a>', url, _("Open in the bank editor"))
+
+
+def _framework_of(obj) -> Framework:
     if isinstance(obj, Choice):
         return obj.question.framework
-    if isinstance(obj, ModelProfile):
+    if isinstance(obj, ModelProfile | ModelCondition):
         return obj.model.framework
     return obj.framework
 
 
-class LockedWhenPublished:
-    """Admin mixin: everything belonging to a non-draft framework is read-only."""
-
-    def _locked(self, obj) -> bool:
-        framework = _framework_of(obj)
-        return framework is not None and not framework.is_draft
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self._locked(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self._locked(obj)
-
-    def has_add_permission(self, request, obj=None):
-        args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
-        return super().has_add_permission(*args) and not self._locked(obj)
-
-
-class DimensionInline(LockedWhenPublished, admin.TabularInline):
-    model = Dimension
-    fields = ["order", "code", "name", "weight"]
-    extra = 0
-    show_change_link = True
-
-
-class ModelInline(LockedWhenPublished, admin.StackedInline):
-    model = CooperationModel
-    extra = 0
-    show_change_link = True
-
-
-class BandInline(LockedWhenPublished, admin.TabularInline):
-    model = MaturityBand
-    fields = ["min_score", "max_score", "label", "description"]
-    extra = 0
-
-
 @admin.register(Framework)
-class FrameworkAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["title", "slug", "version", "status", "published_at"]
+class FrameworkAdmin(ReadOnlyBankAdmin):
+    list_display = ["title", "slug", "version", "status", "published_at", "editor_link"]
     list_filter = ["status", "slug"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["status", "published_at", "created_at"]
-    inlines = [DimensionInline, ModelInline, BandInline]
-    actions = ["publish", "new_version", "retire", "export_yaml"]
-
-    @admin.action(description=_("Publish selected drafts"))
-    def publish(self, request, queryset):
-        for framework in queryset:
-            try:
-                framework_publish(framework=framework)
-            except BankValidationError as exc:
-                self.message_user(request, exc.as_text(), messages.ERROR)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, _("Published %s.") % framework, messages.SUCCESS)
-
-    @admin.action(description=_("Create a new draft version (deep copy)"))
-    def new_version(self, request, queryset):
-        for framework in queryset:
-            copy = framework_new_version(framework=framework)
-            self.message_user(
-                request,
-                _("Created draft %(slug)s v%(version)s.")
-                % {"slug": copy.slug, "version": copy.version},
-                messages.SUCCESS,
-            )
-
-    @admin.action(description=_("Retire selected published versions"))
-    def retire(self, request, queryset):
-        for framework in queryset:
-            try:
-                framework_retire(framework=framework)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-
-    @admin.action(description=_("Export to YAML (one framework)"))
-    def export_yaml(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Select exactly one framework to export."), messages.ERROR)
-            return None
-        framework = queryset.get()
-        response = HttpResponse(
-            dump_bank(framework_to_dict(framework)), content_type="application/yaml"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{framework.slug}-v{framework.version}.yaml"'
-        )
-        return response
-
-
-class QuestionInline(LockedWhenPublished, admin.TabularInline):
-    model = Question
-    fields = ["order", "code", "text", "kind", "weight", "required", "allow_na"]
-    extra = 0
-    show_change_link = True
-
-
-class RecommendationInline(LockedWhenPublished, admin.TabularInline):
-    model = Recommendation
-    fields = ["order", "below", "text"]
-    extra = 0
+    readonly_fields = ["editor_link"]
 
 
 @admin.register(Dimension)
-class DimensionAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["name", "code", "framework", "weight", "order"]
+class DimensionAdmin(ReadOnlyBankAdmin):
+    list_display = ["name", "code", "framework", "weight", "order", "editor_link"]
     list_filter = ["framework"]
-    inlines = [QuestionInline, RecommendationInline]
-
-
-class ChoiceInline(LockedWhenPublished, admin.TabularInline):
-    model = Choice
-    fields = ["order", "label", "score"]
-    extra = 0
+    list_select_related = ["framework"]
+    readonly_fields = ["editor_link"]
 
 
 @admin.register(Question)
-class QuestionAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["code", "text", "kind", "weight", "dimension", "framework"]
+class QuestionAdmin(ReadOnlyBankAdmin):
+    list_display = ["code", "text", "kind", "weight", "dimension", "framework", "editor_link"]
     list_filter = ["framework", "kind", "dimension__code"]
     search_fields = ["code", "text"]
     list_select_related = ["dimension", "framework"]
-    inlines = [ChoiceInline]
+    readonly_fields = ["editor_link"]
 
 
-class ProfileInline(LockedWhenPublished, admin.TabularInline):
-    model = ModelProfile
-    fields = ["dimension", "target", "rationale"]
-    extra = 0
+@admin.register(Choice)
+class ChoiceAdmin(ReadOnlyBankAdmin):
+    list_display = ["label", "score", "question"]
+    list_select_related = ["question__framework"]
 
 
 @admin.register(CooperationModel)
-class CooperationModelAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["name", "code", "framework"]
+class CooperationModelAdmin(ReadOnlyBankAdmin):
+    list_display = ["name", "code", "framework", "editor_link"]
     list_filter = ["framework"]
-    inlines = [ProfileInline]
+    list_select_related = ["framework"]
+    readonly_fields = ["editor_link"]
+
+
+@admin.register(ModelProfile)
+class ModelProfileAdmin(ReadOnlyBankAdmin):
+    list_display = ["model", "dimension", "target"]
+    list_select_related = ["model__framework", "dimension"]
+
+
+@admin.register(ModelCondition)
+class ModelConditionAdmin(ReadOnlyBankAdmin):
+    list_display = ["model", "question", "at_least"]
+    list_select_related = ["model__framework", "question"]
+
+
+@admin.register(RedLine)
+class RedLineAdmin(ReadOnlyBankAdmin):
+    list_display = ["question", "below", "cap", "framework"]
+    list_select_related = ["question", "framework"]
 
 
 @admin.register(MaturityBand)
-class MaturityBandAdmin(LockedWhenPublished, SimpleHistoryAdmin):
+class MaturityBandAdmin(ReadOnlyBankAdmin):
     list_display = ["label", "min_score", "max_score", "framework"]
     list_filter = ["framework"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(LockedWhenPublished, SimpleHistoryAdmin):
+class RecommendationAdmin(ReadOnlyBankAdmin):
     list_display = ["dimension", "below", "text", "framework"]
     list_filter = ["framework"]
-
-
-@admin.register(Choice)
-class ChoiceAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["label", "score", "question"]
-    list_select_related = ["question__framework"]
-
-
-@admin.register(ModelProfile)
-class ModelProfileAdmin(LockedWhenPublished, SimpleHistoryAdmin):
-    list_display = ["model", "dimension", "target"]
-    list_select_related = ["model__framework", "dimension"]

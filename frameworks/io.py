@@ -16,6 +16,19 @@ import yaml
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator
 from django.db import models as db_models
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    F,
+    Field,
+    FloatField,
+    IntegerField,
+    JSONField,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from .models import (
     SCORE_MAX,
@@ -525,19 +538,124 @@ def _check_bands(check: _Checker, bands: list[dict]) -> None:
             )
 
 
+# One query reads a whole bank: each part's rows, UNION ALL, in these generic columns.
+# t* are texts, n* numbers, f* flags; `parent` is the row it belongs to, `ref` the
+# dimension or question it refers to. Each part maps its model fields onto them.
+_COLUMNS: dict[str, Field] = {
+    "part": CharField(),
+    "id": BigIntegerField(),
+    "parent": BigIntegerField(),
+    "ref": BigIntegerField(),
+    "order": IntegerField(),
+    **{f"t{i}": TextField() for i in range(1, 6)},
+    **{f"n{i}": FloatField() for i in range(1, 4)},
+    **{f"f{i}": BooleanField() for i in range(1, 4)},
+    "refs": JSONField(),
+}
+_PARTS = {
+    "dimension": (
+        Dimension, "framework",
+        {"order": "order", "t1": "code", "t2": "name", "t3": "description", "n1": "weight"},
+    ),
+    "question": (
+        Question, "framework",
+        {
+            "parent": "dimension_id", "order": "order", "t1": "code", "t2": "text",
+            "t3": "guidance", "t4": "kind", "t5": "unit", "n1": "weight", "n2": "min_value",
+            "n3": "max_value", "f1": "required", "f2": "allow_na", "f3": "scored",
+            "refs": "references",
+        },
+    ),
+    "choice": (
+        Choice, "question__framework",
+        {"parent": "question_id", "order": "order", "t1": "label", "n1": "score"},
+    ),
+    "recommendation": (
+        Recommendation, "framework",
+        {"parent": "dimension_id", "order": "order", "t1": "text", "n1": "below"},
+    ),
+    "model": (
+        CooperationModel, "framework",
+        {
+            "order": "order", "t1": "code", "t2": "name", "t3": "description",
+            "t4": "strengths", "t5": "weaknesses",
+        },
+    ),
+    "profile": (
+        ModelProfile, "model__framework",
+        {"parent": "model_id", "ref": "dimension_id", "t1": "rationale", "n1": "target"},
+    ),
+    "condition": (
+        ModelCondition, "model__framework",
+        {"parent": "model_id", "ref": "question_id", "order": "order", "t1": "why",
+         "n1": "at_least"},
+    ),
+    "red_line": (
+        RedLine, "framework",
+        {"ref": "question_id", "order": "order", "t1": "reason", "n1": "below", "n2": "cap"},
+    ),
+    "band": (
+        MaturityBand, "framework",
+        {"t1": "label", "t2": "description", "n1": "min_score", "n2": "max_score"},
+    ),
+}  # fmt: skip
+
+
+def bank_rows(framework_id: int) -> dict[str, list[dict]]:
+    """Every part of a bank as plain dicts of model field names (plus `id`), by part,
+    in bank order; one query whatever the size of the bank."""
+    queries = []
+    for part, (model, lookup, fields) in _PARTS.items():
+        columns = []
+        for column, output in _COLUMNS.items():
+            if column == "part":
+                columns.append(Value(part, output_field=output))
+            elif column == "id":
+                columns.append(F("id"))
+            elif column in fields:
+                columns.append(F(fields[column]))
+            else:
+                # Typed, as PostgreSQL settles each UNION column pairwise from the left.
+                columns.append(Cast(Value(None), output_field=output))
+        query = model.objects.filter(**{lookup: framework_id}).order_by()
+        queries.append(query.values_list(*columns))
+    rows: dict[str, list[dict]] = {part: [] for part in _PARTS}
+    names = list(_COLUMNS)
+    for values in queries[0].union(*queries[1:], all=True):
+        row = dict(zip(names, values, strict=True))
+        part = row["part"]
+        fields = _PARTS[part][2]
+        rows[part].append({"id": row["id"], **{field: row[c] for c, field in fields.items()}})
+    dimension_order = {d["id"]: (d["order"], d["id"]) for d in rows["dimension"]}
+    for part, items in rows.items():
+        if part == "profile":
+            items.sort(key=lambda p: (dimension_order[p["dimension_id"]], p["id"]))
+        elif part == "band":
+            items.sort(key=lambda b: (b["min_score"], b["id"]))
+        else:
+            items.sort(key=lambda item: (item["order"], item["id"]))
+    return rows
+
+
 def framework_to_dict(framework: Framework, *, with_ids: bool = False) -> dict:
     """The normalised plain form of a stored framework (same shape as parse_bank).
 
-    `with_ids` adds the database ids of questions and choices, for scoring stored
-    answers; exports leave them out.
+    `with_ids` adds the database id of every part: scoring stored answers needs the
+    ids of questions and choices, the bank editor links to every part. Exports and
+    the validator take it without. The whole bank is read in one query (`bank_rows`).
     """
-    dimensions = list(
-        framework.dimensions.prefetch_related("questions__choices", "recommendations")
-    )
-    models = list(
-        framework.cooperation_models.prefetch_related("profile__dimension", "conditions__question")
-    )
-    red_lines = framework.red_lines.select_related("question")
+    rows = bank_rows(framework.pk)
+
+    def ided(row: dict, out: dict) -> dict:
+        return {"id": row["id"], **out} if with_ids else out
+
+    dimension_code = {d["id"]: d["code"] for d in rows["dimension"]}
+    question_code = {q["id"]: q["code"] for q in rows["question"]}
+    choices = _group(rows["choice"], "question_id")
+    questions = _group(rows["question"], "dimension_id")
+    recommendations = _group(rows["recommendation"], "dimension_id")
+    profiles = _group(rows["profile"], "model_id")
+    conditions = _group(rows["condition"], "model_id")
     return {
         "slug": framework.slug,
         "version": framework.version,
@@ -545,89 +663,115 @@ def framework_to_dict(framework: Framework, *, with_ids: bool = False) -> dict:
         "description": framework.description,
         "ready_at": framework.ready_at,
         "dimensions": [
-            {
-                "code": dim.code,
-                "name": dim.name,
-                "description": dim.description,
-                "weight": dim.weight,
-                "questions": [_question_to_dict(q, with_ids) for q in dim.questions.all()],
-                "recommendations": [
-                    {"below": rec.below, "text": rec.text} for rec in dim.recommendations.all()
-                ],
-            }
-            for dim in dimensions
+            ided(
+                dim,
+                {
+                    "code": dim["code"],
+                    "name": dim["name"],
+                    "description": dim["description"],
+                    "weight": dim["weight"],
+                    "questions": [
+                        ided(q, _question_to_dict(q, choices.get(q["id"], []), with_ids))
+                        for q in questions.get(dim["id"], [])
+                    ],
+                    "recommendations": [
+                        ided(rec, {"below": rec["below"], "text": rec["text"]})
+                        for rec in recommendations.get(dim["id"], [])
+                    ],
+                },
+            )
+            for dim in rows["dimension"]
         ],
         "red_lines": [
-            {
-                "question": red_line.question.code,
-                "below": red_line.below,
-                "cap": red_line.cap,
-                "reason": red_line.reason,
-            }
-            for red_line in red_lines
+            ided(
+                red_line,
+                {
+                    "question": question_code[red_line["question_id"]],
+                    "below": red_line["below"],
+                    "cap": red_line["cap"],
+                    "reason": red_line["reason"],
+                },
+            )
+            for red_line in rows["red_line"]
         ],
         "models": [
-            {
-                "code": model.code,
-                "name": model.name,
-                "description": model.description,
-                "strengths": model.strengths,
-                "weaknesses": model.weaknesses,
-                "profile": [
-                    {
-                        "dimension": entry.dimension.code,
-                        "target": entry.target,
-                        "rationale": entry.rationale,
-                    }
-                    for entry in model.profile.all()
-                ],
-                "conditions": [
-                    {
-                        "question": condition.question.code,
-                        "at_least": condition.at_least,
-                        "why": condition.why,
-                    }
-                    for condition in model.conditions.all()
-                ],
-            }
-            for model in models
+            ided(
+                model,
+                {
+                    "code": model["code"],
+                    "name": model["name"],
+                    "description": model["description"],
+                    "strengths": model["strengths"],
+                    "weaknesses": model["weaknesses"],
+                    "profile": [
+                        ided(
+                            entry,
+                            {
+                                "dimension": dimension_code[entry["dimension_id"]],
+                                "target": entry["target"],
+                                "rationale": entry["rationale"],
+                            },
+                        )
+                        for entry in profiles.get(model["id"], [])
+                    ],
+                    "conditions": [
+                        ided(
+                            condition,
+                            {
+                                "question": question_code[condition["question_id"]],
+                                "at_least": condition["at_least"],
+                                "why": condition["why"],
+                            },
+                        )
+                        for condition in conditions.get(model["id"], [])
+                    ],
+                },
+            )
+            for model in rows["model"]
         ],
         "maturity_bands": [
-            {
-                "min": band.min_score,
-                "max": band.max_score,
-                "label": band.label,
-                "description": band.description,
-            }
-            for band in framework.maturity_bands.all()
+            ided(
+                band,
+                {
+                    "min": band["min_score"],
+                    "max": band["max_score"],
+                    "label": band["label"],
+                    "description": band["description"],
+                },
+            )
+            for band in rows["band"]
         ],
     }
 
 
-def _question_to_dict(question: Question, with_ids: bool) -> dict:
-    out = {"id": question.pk} if with_ids else {}
-    out.update(
-        {
-            "code": question.code,
-            "text": question.text,
-            "guidance": question.guidance,
-            "kind": question.kind,
-            "weight": question.weight,
-            "required": question.required,
-            "allow_na": question.allow_na,
-            "scored": question.scored,
-            "references": list(question.references),
-        }
-    )
-    if question.has_choices:
+def _group(rows: list[dict], key: str) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
+
+
+def _question_to_dict(question: dict, choices: list[dict], with_ids: bool) -> dict:
+    out = {
+        "code": question["code"],
+        "text": question["text"],
+        "guidance": question["guidance"],
+        "kind": question["kind"],
+        "weight": question["weight"],
+        "required": question["required"],
+        "allow_na": question["allow_na"],
+        "scored": question["scored"],
+        "references": list(question["references"] or []),
+    }
+    if question["kind"] in CHOICE_KINDS:
         out["choices"] = [
-            {**({"id": c.pk} if with_ids else {}), "label": c.label, "score": c.score}
-            for c in question.choices.all()
+            {**({"id": c["id"]} if with_ids else {}), "label": c["label"], "score": c["score"]}
+            for c in choices
         ]
-    if question.kind == Question.Kind.NUMERIC:
-        out["min"] = question.min_value
-        out["max"] = question.max_value
-        out["unit"] = question.unit
+    if question["kind"] == Question.Kind.NUMERIC:
+        out["min"] = question["min_value"]
+        out["max"] = question["max_value"]
+        out["unit"] = question["unit"]
     return out
 
 

@@ -10,7 +10,6 @@ import pytest
 from pypdf import PdfReader
 
 from assessment.models import Assessment
-from frameworks.models import Framework
 
 from .a11y import blocking_violations, describe
 from .browser import DESKTOP, PHONE, answer_visible_page, shot
@@ -98,38 +97,6 @@ def test_analyst_to_reviewer_to_results_journey(page_for, live_server, bank, own
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "Baltic CT Cooperation" in text
     assert download_info.value.suggested_filename.startswith("RESTRICTED-baltic-ct-cooperation-")
-
-
-def test_admin_creates_edits_and_publishes_a_new_bank_version(page_for, live_server, bank):
-    from .factories import UserFactory
-
-    UserFactory(username="chief", is_superuser=True, is_staff=True)
-    page = page_for("chief")
-    page.goto(f"{live_server.url}/admin/frameworks/framework/")
-    shot(page, "08-admin-frameworks")
-    page.check(f"input[name=_selected_action][value='{bank.pk}']")
-    page.select_option("select[name=action]", "new_version")
-    page.click("button[name=index]")
-    page.wait_for_selector("text=Created draft ct-cooperation v2")
-    draft = Framework.objects.get(slug="ct-cooperation", version=2)
-    question = draft.questions.get(code="INT-01")
-
-    page.goto(f"{live_server.url}/admin/frameworks/question/{question.pk}/change/")
-    page.fill("#id_text", "Which written arrangement governs intelligence sharing?")
-    shot(page, "09-admin-edit-question")
-    page.click("input[name=_save]")
-    page.wait_for_selector("text=was changed successfully")
-    question.refresh_from_db()
-    assert question.text == "Which written arrangement governs intelligence sharing?"
-
-    page.goto(f"{live_server.url}/admin/frameworks/framework/")
-    page.check(f"input[name=_selected_action][value='{draft.pk}']")
-    page.select_option("select[name=action]", "publish")
-    page.click("button[name=index]")
-    page.wait_for_selector("text=Published")
-    draft.refresh_from_db()
-    assert draft.status == "published"
-    assert bank.questions.get(code="INT-01").text != question.text
 
 
 def test_autosave_on_an_assessment_submitted_meanwhile_says_so(page_for, live_server, assessment):

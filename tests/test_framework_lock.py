@@ -1,4 +1,4 @@
-"""Published banks are immutable; new versions are deep copies; the admin works."""
+"""Published banks are immutable; new versions are deep copies; the admin shows banks."""
 
 import pytest
 from django.db import IntegrityError
@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from frameworks import models as fm
 from frameworks.io import framework_to_dict
+from frameworks.selectors import default_bank
 from frameworks.services import (
     framework_import,
     framework_new_version,
@@ -94,12 +95,14 @@ def test_question_codes_are_unique_per_framework_version(bank):
 
 ADMIN_MODELS = [
     "framework", "dimension", "question", "choice", "cooperationmodel",
-    "modelprofile", "maturityband", "recommendation",
+    "modelprofile", "modelcondition", "redline", "maturityband", "recommendation",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
 def test_admin_changelist_and_change_pages_render(client, bank, admin_user, model):
+    path, data = default_bank(version=2)  # version 2 has red lines and model conditions
+    framework_import(data=data, source=str(path), publish=True)
     login(client, admin_user)
     changelist = client.get(reverse(f"admin:frameworks_{model}_changelist"))
     assert changelist.status_code == 200
@@ -118,18 +121,27 @@ def test_admin_shows_published_bank_read_only_and_refuses_posts(client, bank, ad
     assert fm.Framework.objects.get(pk=bank.pk).title != "Hacked"
 
 
-def test_admin_actions_new_version_publish_and_export(client, bank, admin_user):
+def test_admin_shows_banks_read_only_with_history_and_a_link_to_the_editor(
+    client, bank, admin_user
+):
+    """One way to edit a bank: the editor. The admin shows banks and their history only."""
     login(client, admin_user)
-    url = reverse("admin:frameworks_framework_changelist")
-    client.post(url, {"action": "new_version", "_selected_action": [bank.pk]})
-    draft = fm.Framework.objects.get(slug=bank.slug, version=2)
-    edit = reverse("admin:frameworks_question_change", args=[draft.questions.first().pk])
-    assert b'name="text"' in client.get(edit).content
-    client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
-    assert fm.Framework.objects.get(pk=draft.pk).status == "published"
-    export = client.post(url, {"action": "export_yaml", "_selected_action": [bank.pk]})
-    assert export["Content-Type"] == "application/yaml"
-    assert b"slug: ct-cooperation" in export.content
+    draft = framework_new_version(framework=bank)
+    changelist = client.get(reverse("admin:frameworks_framework_changelist"))
+    assert reverse("banks:bank", args=[draft.slug, draft.version]).encode() in changelist.content
+    assert b'name="action"' not in changelist.content  # no bulk actions
+    assert client.get(reverse("admin:frameworks_question_add")).status_code == 403
+    question = draft.questions.first()
+    url = reverse("admin:frameworks_question_change", args=[question.pk])
+    assert b'name="text"' not in client.get(url).content
+    response = client.post(url, {"text": "Changed in the admin", "code": question.code})
+    assert response.status_code == 403
+    assert fm.Question.objects.get(pk=question.pk).text == question.text
+    delete = reverse("admin:frameworks_question_delete", args=[question.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert fm.Question.objects.filter(pk=question.pk).exists()
+    history = reverse("admin:frameworks_question_history", args=[question.pk])
+    assert client.get(history).status_code == 200
 
 
 def test_anonymous_is_redirected_to_login(client, bank):

@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from frameworks.selectors import newer_published
+
 from ..access import (
     AssessmentLocked,
     assessment_for,
@@ -25,7 +27,7 @@ from ..access import (
 )
 from ..forms import AnswersForm, question_items
 from ..models import Respondent
-from ..selectors import assessment_snapshot, bank_spec, last_status_change
+from ..selectors import assessment_snapshot, bank_spec, earlier_answers, last_status_change
 from ..services import answers_save
 
 
@@ -141,8 +143,11 @@ def _page(request, assessment, step: str | None, target: Target, refusal: str | 
             "dimension_progress": snapshot.progress.of(dimension.code),
             "previous": dimensions[index - 1] if index > 0 else None,
             "next": dimensions[index + 1] if index + 1 < len(dimensions) else None,
-            "items": question_items(dimension.questions, snapshot, form, conflicts),
+            "items": question_items(
+                dimension.questions, snapshot, form, conflicts, earlier_answers(assessment)
+            ),
             "returned": returned,
+            "newer_version": newer_published(assessment.framework).first(),
             "offer_independent": target.respondent is None
             and not snapshot.answers
             and can_manage_respondents(request.user, assessment),

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from frameworks.selectors import newer_published
+
 from ..access import assessment_for, can_edit, can_review, check_edit
 from ..forms import ReviewDecisionForm
 from ..models import Assessment
@@ -29,6 +31,11 @@ def _review_context(request, assessment, **extra) -> dict:
         "sections": answer_sections(snapshot),
         "history": status_history(assessment),
         "can_edit": can_edit(request.user, assessment),
+        "newer_version": (
+            newer_published(assessment.framework).first()
+            if can_edit(request.user, assessment)
+            else None
+        ),
         "can_review": can_review(request.user, assessment),
         "decision_form": extra.pop("decision_form", None) or ReviewDecisionForm(),
         **extra,

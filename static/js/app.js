@@ -99,6 +99,16 @@ document.addEventListener("htmx:responseError", function (event) {
   target.classList.add("text-danger");
 });
 
+// Forms that ask first (discard a draft, retire a version).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+});
+
 // Forms that change state are sent once: a double click does not send them twice.
 document.addEventListener("submit", function (event) {
   var form = event.target;
@@ -170,3 +180,52 @@ document.addEventListener("change", function (event) {
   if (event.target.matches("section.question input[name$='_na']")) { syncNotApplicable(event.target); }
 }, true);
 document.querySelectorAll("section.question input[name$='_na']:checked").forEach(syncNotApplicable);
+
+// Bank editor: a form's Cancel empties its slot.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-close-slot]");
+  if (!button) { return; }
+  var slot = button.closest(".part-slot");
+  if (slot) { slot.textContent = ""; }
+});
+
+// Bank editor: after a change the region is rendered again; keep open what was open,
+// and open and show the part that changed (or the one a problem link points at).
+function openAncestors(element) {
+  for (var node = element; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") { node.open = true; }
+  }
+}
+
+function showPart(id) {
+  var element = id && document.getElementById(id);
+  if (!element) { return; }
+  openAncestors(element);
+  document.querySelectorAll(".bank-editor .focused").forEach(function (e) {
+    e.classList.remove("focused");
+  });
+  element.classList.add("focused");
+  element.scrollIntoView({block: "nearest"});
+}
+
+var openParts = [];
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.target && event.detail.target.id === "editor") {
+    openParts = Array.prototype.map.call(
+      document.querySelectorAll("#editor details[open]"), function (d) { return d.id; }
+    );
+  }
+});
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (!document.getElementById("editor") || !openParts.length) { return; }
+  openParts.forEach(function (id) {
+    var element = id && document.getElementById(id);
+    if (element) { element.open = true; }
+  });
+  openParts = [];
+});
+document.addEventListener("bank-focus", function (event) { showPart(event.detail.id); });
+window.addEventListener("hashchange", function () { showPart(window.location.hash.slice(1)); });
+window.addEventListener("DOMContentLoaded", function () {
+  if (document.getElementById("editor")) { showPart(window.location.hash.slice(1)); }
+});

@@ -13,6 +13,20 @@ from .models import (
 )
 
 
+class ReadOnly:
+    """Admin mixin: shown, never added, changed or deleted here (the app's own
+    workflow writes these, with its checks)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name"]
@@ -46,7 +60,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(SimpleHistoryAdmin):
+class AnswerAdmin(ReadOnly, SimpleHistoryAdmin):
     """Read-only: answers are written only through the questionnaire and the
     reconciliation, which check the status, the bank, the versions and the rules."""
 
@@ -54,18 +68,9 @@ class AnswerAdmin(SimpleHistoryAdmin):
                     "updated_at"]  # fmt: skip
     list_select_related = ["assessment__partnership", "question", "updated_by", "respondent__user"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FrozenReport)
-class FrozenReportAdmin(admin.ModelAdmin):
+class FrozenReportAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: a frozen report is written once, on approval, and never changes."""
 
     list_display = [
@@ -89,18 +94,9 @@ class FrozenReportAdmin(admin.ModelAdmin):
     def pdf_size(self, obj) -> str:
         return f"{len(obj.pdf) // 1024} KiB"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(VersionMove)
-class VersionMoveAdmin(admin.ModelAdmin):
+class VersionMoveAdmin(ReadOnly, admin.ModelAdmin):
     """Moves to a newer bank version, with the answers they replaced: a record, never edited."""
 
     list_display = ["assessment", "from_framework", "to_framework", "by", "at"]
@@ -109,12 +105,3 @@ class VersionMoveAdmin(admin.ModelAdmin):
         "assessment", "from_framework", "to_framework", "by", "at", "carried", "dropped",
         "previous_answers",
     ]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -304,14 +304,15 @@ def roadmap_summary(snapshot: AssessmentSnapshot, result: roadmap.Plan) -> str:
     names = {d.code: d.name for d in snapshot.bank.dimensions}
     final = result.final
     remains = [
-        _("%(dimension)s %(gap).1f below its target") % {"dimension": names[code], "gap": gap}
+        _("%(dimension)s %(gap).1f points below its target")
+        % {"dimension": names[code], "gap": gap}
         for code, gap in final.shortfalls.items()
         if gap and gap > 0
     ]
     unmet = [c.question for c in final.conditions if c.status != "met"]
     parts = []
     if remains:
-        parts.append(_("short of its targets in %(dims)s") % {"dims": ", ".join(remains)})
+        parts.append(", ".join(remains))
     if unmet:
         parts.append(_("conditions not met: %(codes)s") % {"codes": ", ".join(unmet)})
     if final.readiness is not None and final.readiness < snapshot.bank.ready_at:

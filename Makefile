@@ -17,7 +17,7 @@ RUN_ENV = $(LOCAL_ENV) DEBUG=0 SECURE_COOKIES=0
 MANAGE  = $(RUN_ENV) $(BIN)/python manage.py
 
 .PHONY: run dev test test-deep setup system-deps db static lint bench bench-report bench-server \
-	clean
+	bench-peer clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -83,6 +83,15 @@ bench-report: setup
 		$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-report.sqlite3 \
 		$(BIN)/python manage.py bench_report
+
+# The questionnaire step in-process, in lock-step with the peer survey app (issue 18).
+# The peer lives outside the repository, in ../shared/peer-survey; it is set up on
+# first use when that directory is there. BENCH_ARGS="--no-peer" measures this app alone.
+bench-peer: setup
+	@if [ ! -x var/peer/venv/bin/python ] && [ -f ../shared/peer-survey/setup.sh ]; then \
+		bash ../shared/peer-survey/setup.sh; fi
+	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-questionnaire.sqlite3 \
+		ALLOWED_HOSTS=127.0.0.1 $(BIN)/python manage.py bench_questionnaire $(BENCH_ARGS)
 
 # Fills a throwaway SQLite database (var/bench.sqlite3) with 10,000 assessments,
 # then measures pages under gunicorn with 2 workers on 127.0.0.1.

@@ -16,6 +16,11 @@ from .scoring import BankSpec, QuestionSpec
 from .selectors import AnswerRecord, AssessmentSnapshot, EarlierAnswer
 from .services import AnswerChange, Conflict, Decision
 
+# Every error key the question partial reads, present even when empty: a missing key
+# costs the template engine two exceptions and a dir() on each of a page's ~700 lookups.
+NO_ERRORS = {"value": "", "na": "", "confidence": "", "comment": "", "version": ""}
+CONFIDENCE_LEVELS = Answer.Confidence.choices  # labels stay lazy: translated when shown
+
 MARKING_SUGGESTIONS = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "NATO UNCLASSIFIED"]
 
 
@@ -107,13 +112,18 @@ class QuestionItem:
     number_text: str
     version: int
     record: AnswerRecord | None = None
-    errors: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=lambda: NO_ERRORS)
     conflict: Conflict | None = None
     earlier: EarlierAnswer | None = None  # from the version the assessment was moved from
 
     @property
     def confidence_levels(self):
-        return Answer.Confidence.choices
+        return CONFIDENCE_LEVELS
+
+    @property
+    def input_type(self) -> str:
+        """The input of each option: ticks for multiple choice, one pick otherwise."""
+        return "checkbox" if self.question.kind == "multi" else "radio"
 
 
 def question_items(
@@ -145,7 +155,9 @@ def question_items(
                 number_text=number_text,
                 version=version,
                 record=record,
-                errors=form.errors.get(q.id, {}) if form else {},
+                errors={**NO_ERRORS, **form.errors[q.id]}
+                if form and q.id in form.errors
+                else NO_ERRORS,
                 conflict=conflict,
                 earlier=earlier.get(q.code),
             )

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from assessment.answers import AnswerValue
 from assessment.models import Answer, Assessment, StatusChange
-from assessment.selectors import bank_spec
+from assessment.selectors import assessment_snapshot, bank_spec
+from assessment.services import AnswerChange, answers_save
 from frameworks.services import framework_import
 
 from .factories import (
@@ -161,6 +162,54 @@ def test_saving_an_unchanged_page_writes_nothing(client, assessment, owner):
     assert writes == []
     assert Answer.history.count() == before
     assert Assessment.objects.get(pk=assessment.pk).updated_at == updated
+
+
+def test_updating_a_page_of_different_answers_stores_each_exactly_with_its_history(
+    assessment, owner, teammate
+):
+    """A page save writes all its changed answers in one UPDATE; every answer must get
+    its own values, whatever the mix of kinds, values shared or not, and N/A."""
+    answer_all(assessment, owner)
+    bank = bank_spec(assessment.framework)
+    questions = bank.dimension("intelligence").questions
+    wanted = {}
+    for i, question in enumerate(questions):
+        comment = ["", "Shared comment", f"Own comment {i}"][i % 3]
+        confidence = ["", "high", "low"][i % 3]
+        if question.allow_na and i % 2:
+            value = AnswerValue(is_na=True, comment=comment)
+        elif question.kind == "multi":
+            value = AnswerValue(choice_ids=frozenset([question.choices[0].id]), comment=comment)
+        elif question.has_choices:
+            value = AnswerValue(choice_ids=frozenset([question.choices[i % 2].id]))
+        elif question.kind == "numeric":
+            value = AnswerValue(number=question.min_value + i / 4, confidence=confidence)
+        else:
+            value = AnswerValue(text=f"Text {i}", comment=comment)
+        wanted[question.id] = value
+    before = assessment_snapshot(assessment).answers
+    result = answers_save(
+        assessment=assessment,
+        user=teammate,
+        changes=[AnswerChange(question, wanted[question.id], 1) for question in questions],
+    )
+    assert result.conflicts == {}
+    after = assessment_snapshot(assessment).answers
+    changed = [q for q in questions if before[q.id] != wanted[q.id]]
+    assert len(changed) > len(questions) / 2
+    for question in questions:
+        assert after[question.id] == wanted[question.id], question.code
+        answer = stored(assessment, question)
+        assert answer.version == (2 if question in changed else 1), question.code
+        if question in changed:
+            latest = answer.history.latest()
+            assert (latest.history_type, latest.history_user, latest.version) == ("~", teammate, 2)
+            assert (latest.choice_id, latest.number, latest.text, latest.comment) == (
+                answer.choice_id,
+                answer.number,
+                answer.text,
+                answer.comment,
+            )
 
 
 def test_na_answer_keeps_its_comment_and_refuses_a_value_beside_it(client, assessment, owner):

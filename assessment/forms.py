@@ -121,6 +121,21 @@ class QuestionItem:
         return CONFIDENCE_LEVELS
 
     @property
+    def options(self) -> list[dict]:
+        """The inputs of a choice question, ready to print: a page has hundreds, and
+        each lookup the template engine saves is time saved on every GET."""
+        chosen, qid = self.value.choice_ids, self.question.id
+        return [
+            {
+                "dom_id": f"q{qid}_value_{i}",
+                "value": c.id,
+                "label": c.label,
+                "checked": c.id in chosen,
+            }
+            for i, c in enumerate(self.question.choices)
+        ]
+
+    @property
     def input_type(self) -> str:
         """The input of each option: ticks for multiple choice, one pick otherwise."""
         return "checkbox" if self.question.kind == "multi" else "radio"

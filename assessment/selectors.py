@@ -113,18 +113,32 @@ class AssessmentSnapshot:
 
     For an assessment answered independently, `sets` holds the respondents (and,
     once every set is in, their answers and `agreement`); a respondent's own
-    questionnaire uses a snapshot of their set (`respondent`)."""
+    questionnaire uses a snapshot of their set (`respondent`). The scores are
+    worked out on first use: the questionnaire and autosave need only the answers
+    and the progress."""
 
     assessment: Assessment
     bank: scoring.BankSpec
     answers: Mapping[int, answers.AnswerValue]
     records: Mapping[int, AnswerRecord]
-    score: scoring.AssessmentScore
     progress: scoring.Progress
-    provisional: bool
     respondent: Respondent | None = None
     sets: AnswerSets | None = None
     agreement: consensus.Agreement | None = None
+    # The coverage below which results are provisional: the setting, unless a frozen
+    # report recorded its own.
+    provisional_below: float | None = None
+
+    @cached_property
+    def score(self) -> scoring.AssessmentScore:
+        return scoring.score_assessment(self.bank, self.answers)
+
+    @cached_property
+    def provisional(self) -> bool:
+        threshold = self.provisional_below
+        if threshold is None:
+            threshold = settings.PROVISIONAL_BELOW_COVERAGE
+        return scoring.is_provisional(self.score, threshold)
 
     def display(self, question: scoring.QuestionSpec) -> str:
         return answers.display(question, self.answers.get(question.id))
@@ -153,9 +167,9 @@ class AssessmentSnapshot:
 def assessment_snapshot(
     assessment: Assessment, *, respondent: Respondent | None = None
 ) -> AssessmentSnapshot:
-    """Two queries (answers, multiple-choice links) once the bank is cached; for an
-    assessment answered independently, one more for the respondents and, once every
-    set is in, two for their answers. `respondent`: that respondent's own set."""
+    """One query (the answers with their ticked options) once the bank is cached; for
+    an assessment answered independently, one more for the respondents and, once every
+    set is in, one for their answers. `respondent`: that respondent's own set."""
     bank = bank_spec(assessment.framework)
     values, records = _answers_of([assessment.pk], respondent=respondent)
     reconciled_at = assessment.reconciled_at
@@ -179,7 +193,7 @@ def assessment_snapshot(
 
 
 def assessment_snapshots(assessments: Iterable[Assessment]) -> dict[int, AssessmentSnapshot]:
-    """Snapshots of several assessments (a dashboard page) in the same two queries,
+    """Snapshots of several assessments (a dashboard page) in the same one query,
     without the independent sets."""
     assessments = list(assessments)
     banks = {a.framework_id: bank_spec(a.framework) for a in assessments}
@@ -190,21 +204,18 @@ def assessment_snapshots(assessments: Iterable[Assessment]) -> dict[int, Assessm
 
 
 def _snapshot(assessment, bank, values, records, **extra) -> AssessmentSnapshot:
-    score = scoring.score_assessment(bank, values)
     return AssessmentSnapshot(
         assessment=assessment,
         bank=bank,
         answers=values,
         records=records,
-        score=score,
         progress=scoring.progress(bank, values),
-        provisional=scoring.is_provisional(score, settings.PROVISIONAL_BELOW_COVERAGE),
         **extra,
     )
 
 
 def answer_sets(assessment: Assessment) -> AnswerSets:
-    """The respondents (one query) and, once every set is in, their answers (two)."""
+    """The respondents (one query) and, once every set is in, their answers (one)."""
     respondents = tuple(assessment.respondents.select_related("user", "removed_by"))
     sets = AnswerSets(respondents, {})
     if not sets.revealed:
@@ -218,7 +229,7 @@ ALL_RESPONDENTS = object()  # _answers_of: every respondent's set, keyed by resp
 
 def _answers_of(assessment_ids: list[int], *, respondent=None):
     """Answers by owner id (an assessment's own answers, one respondent's set keyed by
-    the assessment id, or every set keyed by respondent id) in two queries."""
+    the assessment id, or every set keyed by respondent id) in one query."""
     values: dict[int, dict[int, answers.AnswerValue]] = defaultdict(dict)
     records: dict[int, dict[int, AnswerRecord]] = defaultdict(dict)
     if not assessment_ids:
@@ -230,18 +241,20 @@ def _answers_of(assessment_ids: list[int], *, respondent=None):
         rows, key = rows.filter(respondent__isnull=True), "assessment_id"
     else:
         rows, key = rows.filter(respondent=respondent), "assessment_id"
-    multi = defaultdict(set)
-    links = Answer.choices.through.objects.filter(answer__in=rows.values("pk"))
-    for answer_id, choice_id in links.values_list("answer_id", "choice_id"):
-        multi[answer_id].add(choice_id)
-    for (
-        pk, owner, question_id, choice_id, number, text, is_na, comment, confidence,
-        version, updated_at, updated_by, rationale, reconciled_from,
-    ) in rows.values_list(
+    # One row per answer, or per ticked option of a multiple-choice answer (`linked`).
+    multi, unique = defaultdict(set), {}
+    for row in rows.values_list(
         "pk", key, "question_id", "choice_id", "number", "text", "is_na", "comment",
         "confidence", "version", "updated_at", "updated_by__username", "rationale",
-        "reconciled_from_id",
+        "reconciled_from_id", "choices",
     ):  # fmt: skip
+        unique[row[0]] = row
+        if row[-1] is not None:
+            multi[row[0]].add(row[-1])
+    for (
+        pk, owner, question_id, choice_id, number, text, is_na, comment, confidence,
+        version, updated_at, updated_by, rationale, reconciled_from, _linked,
+    ) in unique.values():  # fmt: skip
         chosen = multi.get(pk) or ({choice_id} if choice_id else set())
         values[owner][question_id] = answers.AnswerValue(
             choice_ids=frozenset(chosen),

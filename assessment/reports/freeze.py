@@ -205,11 +205,10 @@ def view_snapshot(report: ReportSnapshot, rescored: Rescored) -> AssessmentSnaps
         bank=rescored.bank,
         answers=rescored.answers,
         records=records,
-        score=rescored.score,
         progress=scoring.progress(rescored.bank, rescored.answers),
-        provisional=rescored.provisional,
         sets=sets,
         agreement=agreement,
+        provisional_below=report.meta["provisional_below_coverage"],
     )
 
 

@@ -252,7 +252,8 @@ class Command(BaseCommand):
                     "measure this app alone."
                 )
         connection.close()
-        Path(db["NAME"]).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
         self.stdout.write(f"Building var/{DB_NAME} ...")
         call_command("migrate", verbosity=0)
         reps = {

@@ -17,7 +17,7 @@ RUN_ENV = $(LOCAL_ENV) DEBUG=0 SECURE_COOKIES=0
 MANAGE  = $(RUN_ENV) $(BIN)/python manage.py
 
 .PHONY: run dev test test-deep setup system-deps db static lint bench bench-report bench-server \
-	bench-peer clean
+	bench-server-pg bench-peer bench-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -93,11 +93,25 @@ bench-peer: setup
 	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-questionnaire.sqlite3 \
 		ALLOWED_HOSTS=127.0.0.1 $(BIN)/python manage.py bench_questionnaire $(BENCH_ARGS)
 
-# Fills a throwaway SQLite database (var/bench.sqlite3) with 10,000 assessments,
-# then measures pages under gunicorn with 2 workers on 127.0.0.1.
-bench-server: setup
-	$(BENCH_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 STATIC_MANIFEST=1 \
-		$(BIN)/python manage.py bench_server
+# Fill a throwaway database with 10,000 assessments, then measure pages under gunicorn
+# with 2 workers on 127.0.0.1 with wrk (installed from Debian when missing).
+# bench-server uses var/bench.sqlite3; bench-server-pg a local PostgreSQL 15 (installed
+# and started when missing, as in CI) with its own role and database, ctbench.
+SERVER_ENV = $(BENCH_ENV) STATIC_MANIFEST=1 DB_CONN_MAX_AGE=60
+
+bench-server: setup bench-deps
+	$(SERVER_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 \
+		$(BIN)/python manage.py bench_server $(BENCH_ARGS)
+
+bench-server-pg: setup bench-deps
+	$(SERVER_ENV) DATABASE_URL=$$(bash .ci/postgres.sh ctbench ctbench-local-only ctbench) \
+		$(BIN)/python manage.py bench_server $(BENCH_ARGS)
+
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$$SUDO apt-get install -y -qq --no-install-recommends wrk; }
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -156,6 +156,7 @@ class Step:
 @dataclass
 class Measured:
     ms: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # this process's CPU time, ms
     queries: dict[int, int] = field(default_factory=dict)  # by N
     writes: dict[int, int] = field(default_factory=dict)  # by N
     detail: dict[int, str] = field(default_factory=dict)
@@ -251,6 +252,7 @@ class Command(BaseCommand):
                     f"\n    {PEER_SETUP}\nthen `make bench-peer` again; or pass --no-peer to "
                     "measure this app alone."
                 )
+        self.load = os.getloadavg()
         connection.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
@@ -382,9 +384,10 @@ class Command(BaseCommand):
                     if peer and peer_op:
                         peer.request(peer_op, n)
                 for _ in range(reps[key]):
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     self._request(client, key, step)
                     mine[key][n].ms.append((time.perf_counter() - start) * 1000)
+                    mine[key][n].cpu.append((time.process_time() - cpu) * 1000)
                     if peer and peer_op:
                         theirs[key][n].ms.append(peer.request(peer_op, n))
                 # Counted after a GET, so a due session refresh is not in the count.
@@ -437,7 +440,8 @@ class Command(BaseCommand):
             f"Questionnaire step of {n} questions: in-process test client, DEBUG off, SQLite "
             f"file, logged-in analyst; p50 (p95) ms over {reps['get']} GETs, "
             f"{reps['post_first']} POSTs, {reps['autosave']} autosaves after "
-            f"{opts['warmup']} warm-ups each."
+            f"{opts['warmup']} warm-ups each. Load average {self.load[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} CPUs)."
         )
         if not opts["no_peer"]:
             w(
@@ -445,8 +449,8 @@ class Command(BaseCommand):
                 "with this app (one request each in turn). Ratio = this app ÷ peer (p50)."
             )
         w("")
-        head = ["request", "before ms", "before q", "now ms", "now q", "peer ms", "peer q",
-                "ratio", "before ratio"]  # fmt: skip
+        head = ["request", "before ms", "before q", "now ms", "now CPU ms", "now q", "peer ms",
+                "peer q", "ratio", "before ratio"]  # fmt: skip
         rows = []
         for key, label, peer_op in REQUESTS:
             m = mine[key][n]
@@ -456,6 +460,7 @@ class Command(BaseCommand):
                 f"{before[0]}" if before else "–",
                 f"{before[1]:,}" if before else "–",
                 _p50_p95(m.ms),
+                f"{statistics.median(m.cpu):.1f}",
                 f"{m.queries[n]:,}",
             ]
             p = theirs[key][n]
@@ -524,7 +529,8 @@ class Command(BaseCommand):
         out.append((get.queries[60] <= 10, f"GET: {get.queries[60]} queries (<= 10)"))
         out.append((constant("get"), "GET: queries constant in N"))
         auto = p50(mine["autosave"][60])
-        out.append((auto < 10, f"autosave: p50 {auto:.1f} ms (< 10)"))
+        cpu = statistics.median(mine["autosave"][60].cpu)
+        out.append((auto < 10, f"autosave: p50 {auto:.1f} ms (< 10; CPU {cpu:.1f} ms)"))
         out.append((constant("autosave"), "autosave: queries constant in N"))
         return out
 

@@ -238,7 +238,10 @@ def _answers_of(assessment_ids: list[int], *, respondent=None):
     if respondent is ALL_RESPONDENTS:
         rows, key = rows.filter(respondent__isnull=False), "respondent_id"
     elif respondent is None:
-        rows, key = rows.filter(respondent__isnull=True), "assessment_id"
+        # NOT (respondent IS NOT NULL), not "IS NULL": without statistics, SQLite took
+        # "respondent_id IS NULL" for a selective index lookup and walked every
+        # assessment's own answers (93 ms instead of 1.4 for a dashboard page).
+        rows, key = rows.exclude(respondent__isnull=False), "assessment_id"
     else:
         rows, key = rows.filter(respondent=respondent), "assessment_id"
     # One row per answer, or per ticked option of a multiple-choice answer (`linked`).

@@ -123,7 +123,7 @@ class Command(BaseCommand):
         port = _free_port()
         server = self._start_gunicorn(port, opts["workers"])
         try:
-            self._measure(wrk, port, user, target, writers, vendor, opts)
+            self._measure(wrk, port, server.pid, user, target, writers, vendor, opts)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -257,7 +257,7 @@ class Command(BaseCommand):
 
     # Measuring -------------------------------------------------------------------------
 
-    def _measure(self, wrk, port, user, target, writers, vendor, opts) -> None:
+    def _measure(self, wrk, port, server_pid, user, target, writers, vendor, opts) -> None:
         base = f"http://127.0.0.1:{port}"
         step = f"/assessments/{target.pk}/step/{STEP}/"
         cookie = f"{settings.SESSION_COOKIE_NAME}={self._session(user)}"
@@ -286,10 +286,13 @@ class Command(BaseCommand):
             runs = []
             for count in (1, conns):  # the script again each time: the versions moved on
                 script.write_text(_lua(page, cookie, token, writers.get(page.path, []), bank))
+                cpu = _server_cpu(server_pid)
                 runs.append(_wrk(wrk, base, page, script, count, seconds))
+                runs[-1]["cpu_ms"] = (_server_cpu(server_pid) - cpu) * 1000 / runs[-1]["requests"]
             rows.append((page.name, *runs))
             self.stdout.write(f"  {page.name}: done")
-        head = ["page", "p50 ms", "p95 ms", "req/s (1 conn)", f"req/s ({conns} conns)", "errors"]
+        head = ["page", "p50 ms", "p95 ms", "req/s (1 conn)", f"req/s ({conns} conns)",
+                "server CPU ms/req", "errors"]  # fmt: skip
         table = [
             [
                 name,
@@ -297,16 +300,21 @@ class Command(BaseCommand):
                 f"{latency['p95_us'] / 1000:.1f}",
                 f"{latency['rps']:.1f}",
                 f"{load['rps']:.1f}",
+                f"{load['cpu_ms']:.1f}",
                 str(latency["errors"] + load["errors"]),
             ]
             for name, latency, load in rows
         ]
         self.stdout.write("")
         _table(self.stdout.write, head, table)
-        step_rps = rows[1][2]["rps"]
+        step = rows[1][2]
+        cpus = min(opts["workers"], os.cpu_count() or 1)
         self.stdout.write(
-            f"\n  [{'met' if step_rps >= GOAL_RPS else 'MISSED'}] questionnaire step: "
-            f"{step_rps:.0f} requests/s with {opts['workers']} workers (goal {GOAL_RPS})"
+            f"\n  [{'met' if step['rps'] >= GOAL_RPS else 'MISSED'}] questionnaire step: "
+            f"{step['rps']:.0f} requests/s with {opts['workers']} workers (goal {GOAL_RPS}); "
+            f"its {step['cpu_ms']:.1f} ms of server CPU per request allow at most "
+            f"{cpus * 1000 / step['cpu_ms']:.0f}/s on {cpus} otherwise idle CPUs. "
+            f"Load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)."
         )
         errors = sum(latency["errors"] + load["errors"] for _n, latency, load in rows)
         if errors:
@@ -439,6 +447,20 @@ def _lua(page: Page, cookie: str, token: str, writers, bank) -> str:
 
 def _lua_str(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid Lua string literal here (ASCII)
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if master in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:

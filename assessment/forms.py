@@ -1,9 +1,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Framework
@@ -136,9 +138,35 @@ class QuestionItem:
         ]
 
     @property
+    def labels(self) -> dict[str, str]:
+        return question_labels()
+
+    @property
     def input_type(self) -> str:
         """The input of each option: ticks for multiple choice, one pick otherwise."""
         return "checkbox" if self.question.kind == "multi" else "radio"
+
+
+def question_labels() -> dict[str, str]:
+    """The question partial's fixed words, translated once per language: a page of 60
+    questions asked for about 500 translations per GET."""
+    return _question_labels(get_language())
+
+
+@cache
+def _question_labels(language: str) -> dict[str, str]:
+    return {
+        "required": gettext("required"),
+        "not_applicable": gettext("Not applicable"),
+        "confidence": gettext("Confidence"),
+        "not_stated": gettext("Not stated"),
+        "comment": gettext("Comment / evidence"),
+        "guidance": gettext("Guidance"),
+        "sources": gettext("Sources"),
+        "required_question": gettext("Required"),
+        "optional_question": gettext("Optional"),
+        "not_scored": gettext("context, not scored"),
+    }
 
 
 def question_items(

@@ -73,7 +73,7 @@ def test_report_contains_every_section_and_marking_on_every_page(client, assessm
     assert response["Content-Disposition"].startswith(
         'attachment; filename="RESTRICTED-sahel-partnership-'
     )
-    assert response["Content-Disposition"].endswith('-v1.pdf"')
+    assert response["Content-Disposition"].endswith('-v1-draft.pdf"')  # not the approved one
     reader, pages = pdf_text(response.getvalue())
     assert len(pages) >= 6
     for number, text in enumerate(pages, start=1):

@@ -225,6 +225,8 @@ def test_csv_scores_are_rounded_to_two_decimals_and_names_keep_their_accents(
     )  # fmt: skip
     Partnership.objects.filter(pk=assessment.partnership_id).update(name="France–Mali")
     login(client, owner)
+    named = client.get(reverse("assessment:export_scores_csv", args=[assessment.pk]))
+    assert 'filename="RESTRICTED-france-mali-' in named["Content-Disposition"]
     rows = csv_rows(client.get(reverse("assessment:export_scores_csv", args=[assessment.pk])))
     trust = next(r for r in rows if r[0] == "trust")
     assert trust[3] == "72.22"  # 72.2222...

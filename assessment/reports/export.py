@@ -7,6 +7,7 @@ marking on the first row, numbers rounded to two decimals.
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
@@ -245,11 +246,15 @@ def export_filename(snapshot: AssessmentSnapshot, ext: str) -> str:
 
 
 def assessment_filename(a, ext: str) -> str:
-    """MARKING-partnership-date-vN.ext, from the assessment alone (frozen downloads
-    need no snapshot)."""
+    """MARKING-partnership-date-vN[-status].ext, from the assessment alone (frozen
+    downloads need no snapshot). Anything not approved says its status, so a draft's
+    file is never taken for the approved one."""
     date = timezone.localdate(a.updated_at).isoformat()
-    slug = slugify(a.partnership.name)[:60] or "assessment"
-    return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}.{ext}"
+    # Dashes of any kind separate words ("France–Mali"), which slugify would drop.
+    name = "".join("-" if unicodedata.category(c) == "Pd" else c for c in a.partnership.name)
+    slug = slugify(name)[:60] or "assessment"
+    status = "" if a.status == a.Status.APPROVED else f"-{a.status}"
+    return f"{marking_slug([a.marking])}-{slug}-{date}-v{a.framework.version}{status}.{ext}"
 
 
 def roadmap_export(plan: Plan) -> dict:

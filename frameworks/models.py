@@ -9,6 +9,7 @@ a framework's status only moves draft -> published -> retired.
 """
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from functools import reduce
 from operator import or_
 
@@ -18,6 +19,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .constraints import ChecksInPython
 
 SCORE_MIN = 0.0
 SCORE_MAX = 100.0
@@ -42,6 +45,15 @@ percent_validators = [MinValueValidator(0.0), MaxValueValidator(100.0)]
 def _any(conditions: Iterable[Q]) -> Q:
     """OR of the conditions; matches nothing when there are none."""
     return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def _transaction(using: str | None):
+    """A transaction for a lock and the write it guards. Inside the caller's
+    transaction no savepoint is needed (two statements per write): a refusal comes
+    before anything is written, and a failing write marks the caller's transaction
+    for rollback, as Django's own save() and update() do."""
+    connection = transaction.get_connection(using)
+    return nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
 
 
 def _refuse_unless_drafts(frameworks: Q) -> None:
@@ -81,12 +93,12 @@ class FrameworkQuerySet(_LockedQuerySet):
                     "framework_retire."
                 )
             )
-        with transaction.atomic(using=self.db):
+        with _transaction(self.db):
             _refuse_unless_drafts(Q(pk__in=self.values("pk")))
             return super().update(**kwargs)
 
     def delete(self):
-        with transaction.atomic(using=self.db):
+        with _transaction(self.db):
             _refuse_unless_drafts(Q(pk__in=self.values("pk")))
             return super().delete()
 
@@ -97,7 +109,7 @@ class FrameworkQuerySet(_LockedQuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Framework(models.Model):
+class Framework(ChecksInPython, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -140,7 +152,7 @@ class Framework(models.Model):
         return f"{self.title} (v{self.version}, {self.get_status_display()})"
 
     def save(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
+        with _transaction(kwargs.get("using")):
             stored = (
                 Framework.objects.select_for_update()
                 .filter(pk=self.pk)
@@ -179,7 +191,7 @@ class Framework(models.Model):
             )
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
+        with _transaction(kwargs.get("using")):
             _refuse_unless_drafts(Q(pk=self.pk))
             return super().delete(*args, **kwargs)
 
@@ -195,7 +207,13 @@ class FrameworkPartQuerySet(_LockedQuerySet):
     """Bulk writes obey the lock of `FrameworkPart.save()` and `delete()`."""
 
     def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
+        parents = {
+            name for field in self.model._parent_fields() for name in (field.name, field.attname)
+        }
+        with _transaction(self.db):
+            if parents.isdisjoint(kwargs):
+                self.model.refuse_unless_drafts(rows=self.values("pk"))
+                return super().update(**kwargs)
             rows = list(self.values_list("pk", flat=True))
             self.model.refuse_unless_drafts(rows=rows)
             count = super().update(**kwargs)
@@ -203,18 +221,18 @@ class FrameworkPartQuerySet(_LockedQuerySet):
             return count
 
     def delete(self):
-        with transaction.atomic(using=self.db):
+        with _transaction(self.db):
             self.model.refuse_unless_drafts(rows=self.values("pk"))
             return super().delete()
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with _transaction(self.db):
             self.model.refuse_unless_drafts(new=objs)
             return super().bulk_create(objs, *args, **kwargs)
 
 
-class FrameworkPart(models.Model):
+class FrameworkPart(ChecksInPython, models.Model):
     """A piece of a bank: editable only while every framework it hangs from is a draft.
 
     A part hangs from a framework through its foreign keys, directly or through
@@ -228,14 +246,28 @@ class FrameworkPart(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
+        with _transaction(kwargs.get("using")):
             self.refuse_unless_drafts(rows=[self.pk] if self.pk else [], new=[self])
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using")):
+        with _transaction(kwargs.get("using")):
             self.refuse_unless_drafts(rows=[self.pk])
             return super().delete(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        """A parent read from the database with this part exists: proving it again
+        costs a query per foreign key on every save (the database's own foreign key
+        still holds)."""
+        loaded = {
+            field.name
+            for field in self._parent_fields()
+            if field.is_cached(self)
+            and (parent := field.get_cached_value(self)) is not None
+            and not parent._state.adding
+            and parent.pk == getattr(self, field.attname)
+        }
+        super().clean_fields(exclude=set(exclude or ()) | loaded)
 
     @classmethod
     def refuse_unless_drafts(cls, *, rows: Iterable = (), new: Iterable = ()) -> None:

@@ -531,7 +531,7 @@ def _count(client, method, target, data=None) -> tuple[int, int]:
 
 def test_editor_queries_do_not_grow_with_the_bank_and_reads_stay_under_ten(client, db):
     """A bank of 10 and one of 60 questions (frameworks.samples.likert_bank), read and
-    edited as a bank editor (a group member, so permissions cost two queries)."""
+    edited as a bank editor (a group member, so permissions cost a query)."""
     login(client, UserFactory(username="counted", role="bank editor"))
     counts = {}
     for n in (5, 30):
@@ -579,7 +579,7 @@ def test_editor_queries_do_not_grow_with_the_bank_and_reads_stay_under_ten(clien
         if name in ("list", "page", "editor", "edit form", "preview", "preview question", "diff"):
             assert queries < 10, (name, queries)
         else:
-            assert queries <= 25, (name, queries)  # writes: see the report in README
+            assert queries <= 13, (name, queries)  # writes: see README "Question banks"
 
 
 def framework_import_published(questions_per_dimension: int) -> Framework:

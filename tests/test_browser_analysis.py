@@ -76,6 +76,37 @@ def test_a_stale_tab_keeps_the_typed_text_and_says_why_the_save_was_refused(
     assert Answer.objects.get(question_id=text.id).text == "Evidence text."
 
 
+def test_after_logging_in_again_in_another_tab_the_open_page_saves(
+    page_for, live_server, assessment
+):
+    """The status line says: log in again in another tab, then save this page. Logging
+    in gives a new security token; the open page must send it, not the old one."""
+    page = page_for("owner")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/step/intelligence/")
+    text = bank_spec(assessment.framework).question_by_code["INT-09"]
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/")
+    other.click("form[action='/accounts/logout/'] button")
+    other.wait_for_url("**/accounts/login/**")
+    area = page.locator(f"#q{text.id}_value")
+    area.fill("Typed while logged out")
+    page.locator(f"#status-{text.id} >> text=session has expired").wait_for()
+    other.goto(f"{live_server.url}/accounts/login/")
+    other.fill("#id_username", "owner")
+    other.fill("#id_password", "pw")
+    other.click("button[type=submit]")
+    other.wait_for_url(f"{live_server.url}/")
+    with page.expect_navigation():
+        page.click("button[value=save]")
+    assert "security token" not in page.content()
+    shot(page, "21b-saved-after-logging-in-again")
+    assert Answer.objects.get(question_id=text.id).text == "Typed while logged out"
+    # and autosave goes on working in the open page
+    area.fill("Typed after logging in again")
+    page.locator(f"#status-{text.id} >> text=Saved at").wait_for()
+    assert Answer.objects.get(question_id=text.id).text == "Typed after logging in again"
+
+
 def test_double_clicking_submit_sends_it_once_and_lands_on_the_review_page(
     page_for, live_server, assessment, owner
 ):

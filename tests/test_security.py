@@ -193,6 +193,9 @@ def test_csrf_is_enforced_on_every_write(assessment, owner, partnership):
     ]  # fmt: skip
     for url, data in writes:
         assert client.post(url, data).status_code == 403, url
+    refused = client.post(writes[1][0], {})  # a page, not a fragment: the app's own page
+    assert "security token is out of date" in refused.content.decode()
+    assert 'href="/static/' in refused.content.decode()
     assert not Answer.objects.exists()
     partnership.refresh_from_db()
     assert partnership.name != "Changed"

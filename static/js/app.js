@@ -99,6 +99,30 @@ document.addEventListener("htmx:responseError", function (event) {
   target.classList.add("text-danger");
 });
 
+// Logging in again (in another tab) gives a new security token in the cookie; a page
+// opened before still carries the old one. Every request sends the current one, so
+// "log in again, then save this page" saves instead of failing the CSRF check.
+function currentCsrfToken() {
+  var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+document.addEventListener("htmx:configRequest", function (event) {
+  var token = currentCsrfToken();
+  if (!token) { return; }
+  event.detail.headers["X-CSRFToken"] = token;
+  var data = event.detail.formData;
+  if (data && data.has("csrfmiddlewaretoken")) { data.set("csrfmiddlewaretoken", token); }
+});
+
+document.addEventListener("submit", function (event) {
+  var token = currentCsrfToken();
+  if (!token) { return; }
+  event.target.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+    input.value = token;
+  });
+}, true);
+
 // Forms that ask first (discard a draft, retire a version).
 document.addEventListener("submit", function (event) {
   var form = event.target;

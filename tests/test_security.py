@@ -47,14 +47,39 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_missing_secret_key_with_debug_off_fails_loudly():
+def test_missing_secret_key_with_debug_off_fails_loudly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="assessment.settings", DEBUG="0")
+    env.update(
+        DJANGO_SETTINGS_MODULE="assessment.settings",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(tmp_path / "absent"),
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_commands_read_the_key_that_make_run_wrote(tmp_path):
+    """README's `.venv/bin/python manage.py verify_report ...` is typed without the
+    environment of `make run`: the key file it wrote is enough."""
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("key-from-the-file-" + "z" * 40 + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="assessment.settings", DEBUG="0", SECRET_KEY_FILE=str(key_file)
+    )
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "key-from-the-file-" + "z" * 40
 
 
 def test_malformed_boolean_setting_names_the_variable():

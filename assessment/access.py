@@ -12,6 +12,8 @@ a 403 with the reason.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from .models import Assessment, Partnership, Team
@@ -107,9 +109,9 @@ def check_edit(user, assessment: Assessment) -> None:
         raise AssessmentLocked(refusal)
 
 
-def can_review(user, assessment: Assessment) -> bool:
-    if assessment.status != Assessment.Status.SUBMITTED:
-        return False
+def is_reviewer_of(user, assessment: Assessment) -> bool:
+    """May decide on this assessment whenever it is submitted: an admin, or a reviewer
+    of its team who does not own it."""
     if is_admin(user):
         return True
     return (
@@ -117,6 +119,10 @@ def can_review(user, assessment: Assessment) -> bool:
         and assessment.owner_id != user.pk
         and _in_team(user, assessment.partnership.team_id)
     )
+
+
+def can_review(user, assessment: Assessment) -> bool:
+    return assessment.status == Assessment.Status.SUBMITTED and is_reviewer_of(user, assessment)
 
 
 def check_review(user, assessment: Assessment) -> None:
@@ -133,9 +139,7 @@ def check_review(user, assessment: Assessment) -> None:
 
 def can_manage_respondents(user, assessment: Assessment) -> bool:
     """The owner (while an analyst) or an admin, on a draft."""
-    if not assessment.is_editable:
-        return False
-    return is_admin(user) or (assessment.owner_id == user.pk and is_analyst(user))
+    return assessment.is_editable and is_lead(user, assessment)
 
 
 def check_manage_respondents(user, assessment: Assessment) -> None:
@@ -179,12 +183,28 @@ def can_see_sets(user, assessment: Assessment, sets) -> bool:
 
 
 def can_reconcile(user, assessment: Assessment, sets) -> bool:
-    return (
-        can_manage_respondents(user, assessment)
-        and assessment.awaiting_reconciliation
-        and sets is not None
-        and sets.revealed
-    )
+    return reconcile_refusal(user, assessment, sets) is None
+
+
+def reconcile_refusal(user, assessment: Assessment, sets) -> str | None:
+    """Why the user may not reconcile now (None: they may), in the user's terms."""
+    if not (assessment.is_independent and is_lead(user, assessment)):
+        return _("The owner or an admin reconciles the independent answers.")
+    if assessment.reconciled_at is not None:
+        return _(
+            "These answers were reconciled on %(when)s; they are the assessment's answers "
+            "now, and are changed in the questionnaire."
+        ) % {"when": date_format(localtime(assessment.reconciled_at), "DATETIME_FORMAT")}
+    if not assessment.is_editable:
+        return _("Only a draft is reconciled.")
+    if sets is None or not sets.revealed:
+        return _("Reconciliation opens once every respondent has submitted their answers.")
+    return None
+
+
+def is_lead(user, assessment: Assessment) -> bool:
+    """The owner (while an analyst) or an admin: who chooses and reconciles respondents."""
+    return is_admin(user) or (assessment.owner_id == user.pk and is_analyst(user))
 
 
 def assessment_for(user, pk, *, to_edit: bool = False, to_review: bool = False) -> Assessment:

@@ -213,8 +213,12 @@ def number_text_of(value: AnswerValue) -> str:
 
 
 class ReviewDecisionForm(forms.Form):
+    # As long as an answer's comment: it heads the returned questionnaire.
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -403,6 +403,13 @@ def test_reconciled_answers_score_exactly_as_if_typed_in(
     }
     assert d1["rationale"] == "Latest exercise report." and d1["reconciled_from"] == "teammate"
     assert d1["spread"] == 0.75 and d1["disagreement"] is True
+    # Reconciling again: refused with the reason, nothing changes.
+    again = client.get(reverse("assessment:reconcile", args=[independent.pk]))
+    assert again.status_code == 403
+    assert "These answers were reconciled on" in again.content.decode()
+    resent = client.post(reverse("assessment:reconcile", args=[independent.pk]), form)
+    assert resent.status_code == 403
+    assert assessment_snapshot(independent).score == reconciled.score
 
 
 def reconcile_picks(snapshot, username):

@@ -449,6 +449,41 @@ def test_review_lists_low_confidence_answers(client, assessment, owner):
     assert 'href="#review-INT-01"' in content
 
 
+def test_a_second_decision_lands_on_the_review_page_and_says_who_decided(
+    client, assessment, owner, reviewer, admin_user, teammate
+):
+    answer_all(assessment, owner)
+    login(client, owner)
+    client.post(reverse("assessment:submit", args=[assessment.pk]))
+    url = reverse("assessment:decide", args=[assessment.pk])
+    login(client, reviewer)
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    for user in (reviewer, admin_user):  # a second click, or another reviewer's tab
+        login(client, user)
+        again = client.post(url, {"decision": "return", "comment": "Late"}, follow=True)
+        assert again.status_code == 200
+        assert "Already approved by reviewer on" in again.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "approved"
+    assert StatusChange.objects.filter(assessment=assessment, to_status="approved").count() == 1
+    assert not StatusChange.objects.filter(assessment=assessment, to_status="returned").exists()
+    login(client, teammate)  # sees the assessment, but never reviews: still refused
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+
+
+def test_a_return_comment_is_at_most_5000_characters(client, assessment, owner, reviewer):
+    answer_all(assessment, owner)
+    login(client, owner)
+    client.post(reverse("assessment:submit", args=[assessment.pk]))
+    login(client, reviewer)
+    url = reverse("assessment:decide", args=[assessment.pk])
+    refused = client.post(url, {"decision": "return", "comment": "x" * 5001})
+    assert refused.status_code == 400
+    assert "at most 5000 characters" in refused.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+
+
 def test_return_needs_a_comment_and_the_comment_heads_the_questionnaire(
     client, assessment, owner, reviewer
 ):

@@ -20,6 +20,7 @@ from ..access import (
     can_reconcile,
     can_see_sets,
     check_answer_as,
+    reconcile_refusal,
 )
 from ..answers import display as answer_display
 from ..forms import IndependentForm, read_reconciliation
@@ -258,10 +259,9 @@ def consensus_display(question, value) -> str:
 def reconcile(request, pk):
     assessment = assessment_for(request.user, pk)
     snapshot = assessment_snapshot(assessment)
-    if not can_reconcile(request.user, assessment, snapshot.sets):
-        raise PermissionDenied(
-            _("The owner or an admin reconciles, once every respondent has submitted.")
-        )
+    refusal = reconcile_refusal(request.user, assessment, snapshot.sets)
+    if refusal:
+        raise PermissionDenied(refusal)
     decisions, errors, status = None, {}, 200
     if request.method == "POST":
         decisions, errors = read_reconciliation(snapshot, request.POST)

@@ -3,13 +3,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from frameworks.selectors import newer_published
 
-from ..access import assessment_for, can_edit, can_review, check_edit
+from ..access import (
+    assessment_for,
+    can_edit,
+    can_review,
+    check_edit,
+    check_review,
+    is_reviewer_of,
+)
 from ..forms import ReviewDecisionForm
 from ..models import Assessment
 from ..reports.context import answer_sections
@@ -82,9 +91,30 @@ def _just_submitted_by(user, assessment: Assessment) -> bool:
     return change is not None and change.by_id == user.pk
 
 
+def _decided_already(assessment: Assessment) -> str | None:
+    """A second click, a resent form or a second tab: the decision was made; say
+    which, by whom and when, instead of refusing it as an error."""
+    texts = {
+        Assessment.Status.APPROVED: _("Already approved by %(who)s on %(when)s."),
+        Assessment.Status.RETURNED: _("Already returned to the analyst by %(who)s on %(when)s."),
+    }
+    if assessment.status not in texts:
+        return None
+    change = last_status_change(assessment, to=assessment.status)
+    if change is None:
+        return None
+    when = date_format(localtime(change.at), "DATETIME_FORMAT")
+    return texts[assessment.status] % {"who": change.by, "when": when}
+
+
 @require_POST
 def decide(request, pk):
-    assessment = assessment_for(request.user, pk, to_review=True)
+    assessment = assessment_for(request.user, pk)
+    already = _decided_already(assessment) if is_reviewer_of(request.user, assessment) else None
+    if already:
+        messages.info(request, already)
+        return redirect("assessment:review", pk=assessment.pk)
+    check_review(request.user, assessment)
     form = ReviewDecisionForm(request.POST)
     decision = request.POST.get("decision")
     if form.is_valid() and decision in ("approve", "return"):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from assessment.answers import AnswerValue
 from assessment.models import Assessment, Partnership
@@ -188,6 +189,9 @@ def test_provisional_results_claim_no_maturity_level(client, assessment, owner):
     assert "Within reach now" not in page
     dashboard = client.get("/").content.decode()
     assert "100.0" in dashboard and "provisional" in dashboard and "Integrated" not in dashboard
+    pdf = client.get(reverse("assessment:export_pdf", args=[assessment.pk])).getvalue()
+    cover = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "DRAFT - provisional results, not approved" in " ".join(cover.split())
 
 
 def test_recommendations_come_from_the_bank(client, assessment, owner):

@@ -192,6 +192,21 @@ def test_main_pages_fit_a_phone_without_sideways_scrolling(
         assert label >= PHONE_LABEL_MIN_PX and text >= PHONE_TEXT_MIN_PX, (name, label, text)
 
 
+def test_a_long_url_in_a_description_leaves_every_column_in_view(
+    page_for, live_server, owner, team
+):
+    PartnershipFactory(
+        team=team,
+        name="Gulf of Guinea maritime security cooperation",
+        description="Terms at https://example.org/" + "verylongpathsegment" * 12 + "?id=1",
+    )
+    page = page_for("owner")
+    page.goto(f"{live_server.url}/partnerships/")
+    region = page.locator(".table-responsive")
+    assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways"
+    assert page.locator("a:has-text('Assess')").first.is_visible()
+
+
 def test_every_page_passes_an_axe_audit(
     browser, page_for, live_server, bank, owner, reviewer, admin_user, team
 ):

@@ -259,9 +259,11 @@ def test_a_change_that_makes_a_problem_shows_it_and_the_fix_removes_it(as_editor
     response = as_editor.get(url("editor", draft), headers=HTMX)
     assert b"needs at least two choices with different scores" in response.content
     assert f'href="#part-question-{question.pk}"'.encode() in response.content
-    publish = as_editor.post(url("publish", draft))
-    assert publish.status_code == 409
-    assert b"Publishing was refused" in publish.content
+    publish = as_editor.post(url("publish", draft), follow=True)
+    assert publish.redirect_chain[-1][1] == 302
+    content = publish.content.decode()
+    assert "Not published: 1 problem must be fixed first" in content
+    assert content.count("needs at least two choices with different scores") == 1
     assert Framework.objects.get(pk=draft.pk).status == "draft"
     fixed = as_editor.post(
         url("add_to", draft, "question", question.pk, "choice"),

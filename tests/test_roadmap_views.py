@@ -121,7 +121,11 @@ def test_what_if_projects_changed_answers_and_stores_nothing(client, weak, owner
     # d0: d0-000 at 1.0 and d0-001 at 0.25 -> 62.5 (the red line on d0-000 is lifted).
     assert context["projected"].dimension("d0").score == 62.5
     assert context["snapshot"].score.dimension("d0").score == 25.0
-    assert "Nothing is saved" in response.content.decode()
+    content = response.content.decode()
+    assert "Nothing is saved" in content
+    # "Now" marks the cap as "What-if" does (capped now, lifted in the projection).
+    now_capped = '<td class="score-cell">25.0 <span class="small text-danger">(capped)</span></td>'
+    assert now_capped in content
     assert list(Answer.objects.values_list("pk", "choice_id", "version", "updated_at")) == (
         answers_before
     )

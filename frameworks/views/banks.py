@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -108,12 +109,22 @@ def bank_publish(request, slug, version):
     try:
         services.framework_publish(framework=framework)
     except BankValidationError as exc:
+        # The editor lists the same problems (one validator), each linked to its part.
+        count = len(exc.problems)
         messages.error(
             request,
-            _("Not published: the validator found %(n)d problems; fix them first.")
-            % {"n": len(exc.problems)},
+            ngettext(
+                "Not published: %(n)d problem must be fixed first; it is listed under "
+                "Problems, with a link to the part.",
+                "Not published: %(n)d problems must be fixed first; they are listed under "
+                "Problems, with a link to each part.",
+                count,
+            )
+            % {"n": count},
         )
-        return render_bank_page(request, framework, status=409, publish_problems=exc.problems)
+        return redirect(
+            reverse("banks:bank", args=[framework.slug, framework.version]) + "#problems"
+        )
     except FrameworkLocked as exc:
         messages.error(request, " ".join(exc.messages))
         return render_bank_page(request, framework, status=409)

@@ -152,7 +152,7 @@ def bank_page(request, slug, version):
     return render_bank_page(request, framework)
 
 
-def render_bank_page(request, framework: Framework, *, status: int = 200, publish_problems=()):
+def render_bank_page(request, framework: Framework, *, status: int = 200):
     versions = list(Framework.objects.filter(slug=framework.slug).values_list("version", "status"))
     earlier = [v for v, _s in versions if v < framework.version]
     return render(
@@ -163,7 +163,6 @@ def render_bank_page(request, framework: Framework, *, status: int = 200, publis
             "outline": bank_outline(framework),
             "editable": framework.is_draft,
             "previous_version": max(earlier) if earlier else None,
-            "publish_problems": publish_problems,
         },
         status=status,
     )

@@ -318,6 +318,12 @@ def test_stale_autosave_is_refused_with_409_and_the_newer_value_kept(
     assert "Teammate newer text" in response.content.decode()
     assert "teammate" in response.content.decode()
     assert stored(assessment, question).text == "Teammate newer text"
+    # The same user in two tabs: "you", not their own name.
+    login(client, teammate)
+    own = autosave(client, assessment, question, {"value": "From the old tab", "version": "0"})
+    assert own.status_code == 409
+    assert "Not saved: you saved a newer answer at" in own.content.decode()
+    assert "Your answer is still in the form" in own.content.decode()
 
 
 def test_stale_page_save_is_409_shows_newer_value_and_saves_the_rest(

@@ -41,6 +41,17 @@ class PartnershipForm(forms.ModelForm):
 
     def clean_countries(self):
         countries = [c.strip() for c in self.cleaned_data["countries"].split(",") if c.strip()]
+        seen, twice = set(), []
+        for country in countries:
+            key = country.casefold()
+            if key in seen and country not in twice:
+                twice.append(country)
+            seen.add(key)
+        if twice:
+            raise forms.ValidationError(
+                _("Each country once: %(twice)s is listed more than once.")
+                % {"twice": ", ".join(twice)}
+            )
         if len(countries) < 2:
             raise forms.ValidationError(_("Name at least two partner countries, comma-separated."))
         return ", ".join(countries)

@@ -224,8 +224,12 @@ def test_every_bank_page_passes_an_axe_audit_and_fits_a_phone(
                 width = page.evaluate("document.documentElement.scrollWidth")
                 if width != viewport["width"]:
                     widths[where] = (width, page.evaluate(OVERFLOWING_JS))
-                if viewport is PHONE and name in ("bank-draft", "move"):
+                if viewport is PHONE and name in ("bank-draft", "move", "banks"):
                     shot(page, f"phone-{name}")
+                if viewport is PHONE and name == "banks":  # every action in view, no scrolling
+                    for button in page.locator(".bank-versions .version-actions .btn").all():
+                        box = button.bounding_box()
+                        assert box and box["x"] + box["width"] <= viewport["width"], box
     failing = {name: v for name, v in found.items() if v}
     assert not failing, "axe found:\n" + "\n".join(
         describe(v, where=f"[{name}] ") for name, v in failing.items()

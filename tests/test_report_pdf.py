@@ -399,8 +399,34 @@ def test_summary_lists_the_first_three_roadmap_steps(safeguard_assessment, owner
         likert_answers(bank, {"d0-000": 3, "d0-001": 1, "d1-000": 1, "d1-001": 1}),
     )
     roadmap = next(f.text for f in summary_of(assessment) if f.kind == "roadmap")
-    assert roadmap.startswith("First steps towards Bilateral: (1) ")
-    assert "(3) " in roadmap and "(4) " not in roadmap
+    # Three steps up one question read as one change, from its first level to its last.
+    assert roadmap.startswith(
+        "First steps towards Bilateral: (1–3) d1-000, “Question d1 0”, from “Strongly "
+        "disagree” to “Agree”. It comes within reach after step 3 of the roadmap."
+    )
+
+
+def test_summary_quotes_a_question_once_and_joins_only_consecutive_steps():
+    from types import SimpleNamespace as Step
+
+    from assessment.reports.summary import roadmap_sentence
+
+    def step(code, old, new):
+        question = Step(code=code, text=f"Question {code}")
+        return Step(question=question, from_display=old, to_display=new)
+
+    plan = Step(
+        model=Step(name="Bilateral"),
+        reached_after=None,
+        steps=[step("A", "0", "1"), step("A", "1", "2"), step("B", "0", "1"), step("A", "2", "3")],
+    )
+    assert roadmap_sentence(None, plan) == (
+        "First steps towards Bilateral: (1–2) A, “Question A”, from “0” to “2”; "
+        "(3) B, “Question B”, from “0” to “1”. The roadmap's 4 steps do not bring it "
+        "within reach."
+    )
+    plan.steps = [step("A", "0", "1"), step("B", "0", "1"), step("A", "1", "2")]
+    assert "(3) A again, from “1” to “2”" in roadmap_sentence(None, plan)
 
 
 def four_dimension_assessment(partnership, owner, levels: list[int]):

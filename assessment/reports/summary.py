@@ -255,22 +255,29 @@ def roadmap_sentence(snapshot: AssessmentSnapshot, plan: roadmap.Plan) -> str:
         return _("No step is needed to bring %(model)s within reach.") % {"model": name}
     if not plan.steps:
         return _("No change of a single answer brings %(model)s closer.") % {"model": name}
-    steps, named = [], set()
+    # Consecutive steps on one question read as one change: "(1-3) INT-03 from 3 % to 75 %".
+    runs: list[list] = []  # [first step number, last step number, first step, last step]
     for n, step in enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1):
+        if runs and runs[-1][3].question.code == step.question.code:
+            runs[-1][1], runs[-1][3] = n, step
+        else:
+            runs.append([n, n, step, step])
+    steps, named = [], set()
+    for first, last, start, end in runs:
         values = {
-            "n": n,
-            "code": step.question.code,
-            "question": Truncator(step.question.text).chars(90),
-            "from": step.from_display,
-            "to": step.to_display,
+            "n": str(first) if first == last else f"{first}–{last}",
+            "code": start.question.code,
+            "question": Truncator(start.question.text).chars(90),
+            "from": start.from_display,
+            "to": end.to_display,
         }
-        if step.question.code in named:  # the question is quoted once
-            steps.append(_("(%(n)d) %(code)s again, from “%(from)s” to “%(to)s”") % values)
+        if start.question.code in named:  # the question is quoted once
+            steps.append(_("(%(n)s) %(code)s again, from “%(from)s” to “%(to)s”") % values)
         else:
             steps.append(
-                _("(%(n)d) %(code)s, “%(question)s”, from “%(from)s” to “%(to)s”") % values
+                _("(%(n)s) %(code)s, “%(question)s”, from “%(from)s” to “%(to)s”") % values
             )
-        named.add(step.question.code)
+        named.add(start.question.code)
     text = _("First steps towards %(model)s: %(steps)s.") % {
         "model": name,
         "steps": "; ".join(steps),

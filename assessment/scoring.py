@@ -187,6 +187,12 @@ class DimensionResult:
     band: str | None
     confidence: ConfidenceShares
 
+    @property
+    def cap_binds(self) -> bool:
+        """A crossed red line lowers the score: the uncapped score is above the cap.
+        When it is not, the red line is still crossed, but the score is its own."""
+        return bool(self.capped_by) and self.raw_score is not None and self.score < self.raw_score
+
 
 @dataclass(frozen=True)
 class RedLineResult:

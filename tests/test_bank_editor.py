@@ -215,7 +215,7 @@ def test_draft_page_shows_the_outline_and_no_problems(as_editor, draft):
 
 def test_published_page_is_read_only(as_editor, bank):
     content = as_editor.get(url("bank", bank)).content.decode()
-    assert "it is read-only" in content
+    assert "is published and read-only: a published version never changes" in content
     assert "/edit/" not in content
     assert "/add/" not in content
 

@@ -146,7 +146,7 @@ def test_bank_editor_journey(page_for, live_server, bank, bank_editor):
     assert draft.status == "published"
     assert page.get_by_role("link", name=re.compile("^Edit")).count() == 0
     assert page.locator("button:has-text('Delete'), button:has-text('↑')").count() == 0
-    assert "it is read-only" in page.locator("main").inner_text()
+    assert "and read-only: a published version never changes" in page.locator("main").inner_text()
     shot(page, "banks-06-published-read-only")
 
     # The diff to version 1 shows exactly these changes.

@@ -137,6 +137,25 @@ def test_results_page_answers_which_models_the_partnership_can_sustain(client, a
     assert "Draft: results may change (100% of the scored, applicable question weight" in page
 
 
+def test_a_crossed_red_line_under_which_the_score_already_lies_is_not_called_a_cap(
+    client, safeguard_assessment, owner
+):
+    # d0-000 at level 2 (s=0.25) crosses the red line (below 0.5); d0-001 at 1: raw 12.5,
+    # under the cap of 30, so the score is its own.
+    likert(safeguard_assessment, owner, {"d0-000": 2, "d0-001": 1, "d1-000": 4, "d1-001": 5})
+    login(client, owner)
+    page = client.get(reverse("assessment:results", args=[safeguard_assessment.pk])).content
+    page = page.decode()
+    assert "Dimension d0 already scores 12.5, under the cap of 30.0." in page
+    assert "red line d0-000 crossed; already under its cap" in page
+    assert "capped at" not in page and "capped by" not in page
+    from assessment.reports.summary import red_line_sentences
+    from assessment.selectors import assessment_snapshot
+
+    [(sentence, _reason)] = red_line_sentences(assessment_snapshot(safeguard_assessment))
+    assert sentence.endswith("Dimension d0 already scores 12.5, under the cap of 30.0.")
+
+
 def test_crossed_red_line_is_shown_first_and_caps_its_dimension(
     client, safeguard_assessment, owner
 ):
@@ -147,8 +166,12 @@ def test_crossed_red_line_is_shown_first_and_caps_its_dimension(
     page = page.decode()
     red = page.index("1 red line crossed")
     assert red < page.index("Overall score")
-    assert "Dimension d0 is capped at 30. Safeguard missing (HRDDP)." in page
+    assert "Dimension d0 is capped at 30.0 (uncapped 50.0). Safeguard missing (HRDDP)." in page
     assert "capped by d0-000 (uncapped 50.0)" in page
+    assert page.index('href="#red-lines-title">1 red line crossed</a>') > page.index("Overall")
+    pdf = client.get(reverse("assessment:export_pdf", args=[safeguard_assessment.pk])).getvalue()
+    summary = " ".join(PdfReader(io.BytesIO(pdf)).pages[1].extract_text().split())
+    assert "maturity, with 1 red line crossed" in summary
     data = json.loads(
         client.get(reverse("assessment:export_json", args=[safeguard_assessment.pk])).getvalue()
     )

@@ -149,6 +149,7 @@ def red_line_rows(snapshot: AssessmentSnapshot) -> list[dict]:
                 "question": question,
                 "answer": snapshot.display(question),
                 "dimension": bank.dimension(red_line.dimension),
+                "result": snapshot.score.dimension(red_line.dimension),
             }
         )
     return rows

@@ -72,23 +72,25 @@ def red_line_sentences(snapshot: AssessmentSnapshot) -> list[tuple[str, str]]:
     for red_line in score.triggered_red_lines:
         question = bank.question_by_code[red_line.question]
         dimension = score.dimension(red_line.dimension)
-        sentences.append(
-            (
-                _(
-                    "Red line crossed: %(code)s (%(question)s) is answered “%(answer)s”, so "
-                    "%(dimension)s is capped at %(cap)s (it would be %(raw)s)."
-                )
-                % {
-                    "code": question.code,
-                    "question": question.text,
-                    "answer": snapshot.display(question),
-                    "dimension": dimension.name,
-                    "cap": f"{red_line.cap:g}",
-                    "raw": "—" if dimension.raw_score is None else f"{dimension.raw_score:.1f}",
-                },
-                red_line.reason,
+        values = {
+            "code": question.code,
+            "question": question.text,
+            "answer": snapshot.display(question),
+            "dimension": dimension.name,
+            "cap": f"{red_line.cap:.1f}",
+            "raw": "—" if dimension.raw_score is None else f"{dimension.raw_score:.1f}",
+        }
+        if dimension.cap_binds:
+            text = _(
+                "Red line crossed: %(code)s (%(question)s) is answered “%(answer)s”, so "
+                "%(dimension)s is capped at %(cap)s (it would be %(raw)s)."
             )
-        )
+        else:
+            text = _(
+                "Red line crossed: %(code)s (%(question)s) is answered “%(answer)s”. "
+                "%(dimension)s already scores %(raw)s, under the cap of %(cap)s."
+            )
+        sentences.append((text % values, red_line.reason))
     return sentences
 
 

@@ -85,6 +85,11 @@ class Kind:
     def score(self, question: QuestionSpec, value: AnswerValue) -> float | None:
         return None
 
+    def level_at(self, question: QuestionSpec, at_least: float) -> str:
+        """The least answer that scores `at_least` (0-1), in the answer's own terms, for
+        saying what a model condition asks."""
+        return _("%(share)s of its scale") % {"share": f"{at_least:.0%}"}
+
     def display(self, question: QuestionSpec, value: AnswerValue) -> str:
         raise NotImplementedError
 
@@ -126,6 +131,12 @@ class SingleChoice(Kind):
 
     def has_scale(self, question):
         return len({c.score for c in question.choices}) >= 2
+
+    def level_at(self, question, at_least):
+        scores = [c.score for c in question.choices]
+        low, high = min(scores), max(scores)
+        enough = [c for c in question.choices if (c.score - low) / (high - low) >= at_least - 1e-9]
+        return f"“{min(enough, key=lambda c: c.score).label}”"
 
     def has_value(self, question, value):
         return bool(value.choice_ids)
@@ -176,6 +187,9 @@ class MultiChoice(SingleChoice):
     def has_scale(self, question):
         return sum(c.score for c in question.choices) > 0
 
+    def level_at(self, question, at_least):
+        return _("choices worth %(share)s of all of them") % {"share": f"{at_least:.0%}"}
+
     def score(self, question, value):
         if not value.choice_ids:
             return None
@@ -224,6 +238,10 @@ class Numeric(Kind):
 
     def has_scale(self, question):
         return question.min_value is not None and question.max_value is not None
+
+    def level_at(self, question, at_least):
+        low, high = question.min_value, question.max_value
+        return f"{number_text(low + at_least * (high - low))} {question.unit}".strip()
 
     def has_value(self, question, value):
         return value.number is not None

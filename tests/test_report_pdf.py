@@ -376,7 +376,7 @@ def test_summary_names_the_declared_models_readiness_and_unmet_conditions(
     save_answers(assessment, owner, likert_answers(bank, {"d0-000": 3, "d0-001": 3, "d1-000": 2}))
     declared = next(f.text for f in summary_of(assessment) if f.kind == "declared")
     assert declared.startswith("The declared model, Bilateral, is not within reach: readiness ")
-    assert "Condition not met: A written agreement (d1-000, answered below)." in declared
+    assert "Condition not met: d1-000 needs at least “Agree” (now “Disagree”)." in declared
 
 
 def test_summary_gives_overall_level_coverage_and_confidence(safeguard_assessment, owner):
@@ -389,6 +389,26 @@ def test_summary_gives_overall_level_coverage_and_confidence(safeguard_assessmen
     assert overall.startswith("Overall score 100.0 of 100, maturity level High, with 100% of")
     # Dimension-weighted: d0 all high, d1 half high half low.
     assert "high for 75% of the answered weight, medium 0%, low 25%, not stated 0%" in overall
+    assert "tentative" not in overall and "no confidence was stated" not in overall
+
+
+@pytest.mark.parametrize(
+    ("confidence", "caveat"),
+    [
+        ("low", "Most of it is given with low confidence: treat these conclusions as tentative"),
+        ("", "For most of it no confidence was stated"),
+    ],
+)
+def test_summary_warns_when_most_answers_are_low_or_unstated_confidence(
+    safeguard_assessment, owner, confidence, caveat
+):
+    assessment, bank = safeguard_assessment
+    values = likert_answers(bank, {"d0-000": 5, "d0-001": 5, "d1-000": 5, "d1-001": 5})
+    values = {code: replace(v, confidence=confidence) for code, v in values.items()}
+    values["d1-001"] = replace(values["d1-001"], confidence="high")
+    save_answers(assessment, owner, values)
+    overall = next(f.text for f in summary_of(assessment) if f.kind == "overall")
+    assert caveat in overall
 
 
 def test_summary_lists_the_first_three_roadmap_steps(safeguard_assessment, owner):

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from assessment.answers import AnswerValue
 from assessment.models import Assessment, Partnership
-from assessment.selectors import bank_spec
+from assessment.reports.context import condition_phrase
+from assessment.selectors import assessment_snapshot, bank_spec
 from frameworks.services import framework_import
 
 from .factories import (
@@ -193,7 +194,12 @@ def test_unmet_and_unknown_conditions_are_named_with_why(client, safeguard_asses
     login(client, owner)
     page = client.get(reverse("assessment:results", args=[safeguard_assessment.pk])).content
     page = page.decode()
-    assert "Conditions not met: d1-000 (unmet)." in page
+    assert "Condition not met: d1-000 needs at least “Agree” (now “Disagree”)." in page
+    snapshot = assessment_snapshot(safeguard_assessment)
+    [unknown] = snapshot.score.model("multilateral").unmet_conditions
+    assert (
+        condition_phrase(snapshot, unknown) == "d1-001 needs at least “Strongly agree” (unanswered)"
+    )
     assert "A written agreement." in page
     assert "unknown (unanswered)" in page  # multilateral's d1-001
 

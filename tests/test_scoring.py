@@ -25,7 +25,7 @@ from assessment.scoring import (
 )
 from frameworks.selectors import default_bank
 
-from .specs import BANDS, banks_and_answers, confidences, likert, pick
+from .specs import BANDS, banks_and_answers, confidences, likert, likert_choices, pick
 
 # --- question scores -----------------------------------------------------------
 
@@ -399,3 +399,23 @@ def test_multiplying_every_weight_by_a_constant_changes_nothing(case, factor):
         assert a.coverage == pytest.approx(b.coverage)
     for b, a in zip(before.models, after.models, strict=True):
         assert a.readiness == pytest.approx(b.readiness)
+
+
+@pytest.mark.parametrize(
+    ("question", "at_least", "level"),
+    [
+        (likert(1, "L"), 0.75, "“L4”"),
+        (likert(1, "L"), 0.7, "“L4”"),  # the least choice that reaches it
+        (likert(1, "L"), 1.0, "“L5”"),
+        (QuestionSpec(2, "N", "numeric", min_value=0, max_value=48, unit="hours"), 0.5, "24 hours"),
+        (
+            QuestionSpec(3, "M", "multi", choices=likert_choices(3)),
+            0.6,
+            "choices worth 60% of all of them",
+        ),
+    ],
+)
+def test_a_condition_says_the_least_answer_that_meets_it(question, at_least, level):
+    from assessment.answers import kind_of
+
+    assert kind_of(question).level_at(question, at_least) == level

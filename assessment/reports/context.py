@@ -125,17 +125,30 @@ def declared_model_sentence(snapshot, spec: scoring.ModelSpec, result) -> str:
     unmet = result.unmet_conditions
     if unmet:
         parts.append(
-            _("Conditions not met: %(codes)s.")
-            % {
-                "codes": ", ".join(
-                    f"{c.question} ({_('unknown') if c.status == 'unknown' else _('unmet')})"
-                    for c in unmet
-                )
-            }
+            ngettext(
+                "Condition not met: %(conditions)s.",
+                "Conditions not met: %(conditions)s.",
+                len(unmet),
+            )
+            % {"conditions": "; ".join(condition_phrase(snapshot, c) for c in unmet)}
         )
     elif result.conditions:
         parts.append(_("Every condition is met."))
     return " ".join(parts)
+
+
+def condition_phrase(snapshot: AssessmentSnapshot, condition: scoring.ConditionResult) -> str:
+    """What a model condition asks and what is answered now: "TRU-05 needs at least
+    “A named counterpart” (now “None”)"."""
+    question = snapshot.bank.question_by_code[condition.question]
+    values = {
+        "code": question.code,
+        "level": answers.kind_of(question).level_at(question, condition.at_least),
+        "now": snapshot.display(question),
+    }
+    if condition.status == "unknown":
+        return _("%(code)s needs at least %(level)s (unanswered)") % values
+    return _("%(code)s needs at least %(level)s (now “%(now)s”)") % values
 
 
 def red_line_rows(snapshot: AssessmentSnapshot) -> list[dict]:

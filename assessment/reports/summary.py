@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from .. import consensus, roadmap, scoring
 from ..selectors import AssessmentSnapshot
-from .context import model_names
+from .context import condition_phrase, model_names
 
 # Strongest and weakest dimensions closer than this (points) are called close.
 CLOSE_POINTS = 5.0
@@ -139,6 +139,16 @@ def overall_sentence(snapshot: AssessmentSnapshot) -> str:
             "low": _pct(confidence.low),
             "unrated": _pct(confidence.unrated),
         }
+        if confidence.low > 0.5:
+            text += " " + _(
+                "Most of it is given with low confidence: treat these conclusions as tentative "
+                "until the evidence is firmer."
+            )
+        elif confidence.unrated > 0.5:
+            text += " " + _(
+                "For most of it no confidence was stated, so the report cannot say how firm "
+                "the evidence is."
+            )
     return text
 
 
@@ -219,13 +229,7 @@ def declared_sentence(snapshot: AssessmentSnapshot) -> str:
                 "Conditions not met: %(conditions)s.",
                 len(unmet),
             )
-            % {
-                "conditions": "; ".join(
-                    f"{c.why.rstrip('.')} ({c.question}, "
-                    f"{_('unanswered') if c.status == 'unknown' else _('answered below')})"
-                    for c in unmet
-                )
-            }
+            % {"conditions": "; ".join(condition_phrase(snapshot, c) for c in unmet)}
         )
     return " ".join(parts)
 

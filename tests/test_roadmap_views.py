@@ -1,10 +1,12 @@
 """Roadmap on the results page, roadmap.json, `manage.py roadmap`, and what-if."""
 
+import io
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from pypdf import PdfReader
 
 from assessment.answers import AnswerValue
 from assessment.models import Answer, Assessment
@@ -44,6 +46,22 @@ def test_results_page_shows_the_roadmap_to_the_declared_model_with_linked_steps(
     assert page.index(f"{step_url}#question-", first) > first
     assert "meets a condition" in page
     assert "Bilateral comes within reach after step" in page
+    # Each step names the dimension whose projected score it shows.
+    table = page[first : page.index("</table>", first)]
+    assert (
+        "Its dimension" in table
+        and '<span class="d-block small text-muted">Dimension d1</span>' in table
+    )
+
+
+def test_the_pdf_roadmap_shows_readiness_dimension_and_overall_after_each_step(client, weak, owner):
+    login(client, owner)
+    pdf = client.get(reverse("assessment:export_pdf", args=[weak.pk])).getvalue()
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    roadmap = next(p for p in pages if "Roadmap to Bilateral" in p).replace("‐ ", "")
+    for heading in ("Readiness after", "Its dimension after", "Overall after"):
+        assert heading in roadmap
+    assert "Dimension d1" in roadmap.split("Overall after", 1)[1]
 
 
 def test_the_model_picker_switches_the_roadmap(client, weak, owner):

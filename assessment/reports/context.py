@@ -300,7 +300,11 @@ def assessment_radar(
 def roadmap_context(snapshot: AssessmentSnapshot, model_code: str) -> dict:
     """The roadmap to a model: its steps and a sentence on when it comes within reach."""
     result = roadmap.plan(snapshot.bank, snapshot.answers, model_code)
-    return {"plan": result, "summary": roadmap_summary(snapshot, result)}
+    return {
+        "plan": result,
+        "summary": roadmap_summary(snapshot, result),
+        "dimension_names": {d.code: d.name for d in snapshot.bank.dimensions},
+    }
 
 
 def roadmap_summary(snapshot: AssessmentSnapshot, result: roadmap.Plan) -> str:

@@ -411,6 +411,22 @@ def test_summary_warns_when_most_answers_are_low_or_unstated_confidence(
     assert caveat in overall
 
 
+def test_model_notes_say_what_each_condition_needs_and_why_each_target(
+    client, safeguard_assessment, owner
+):
+    assessment, bank = safeguard_assessment
+    save_answers(assessment, owner, likert_answers(bank, {"d0-000": 3, "d0-001": 3, "d1-000": 2}))
+    login(client, owner)
+    _reader, pages = pdf_text(download(client, assessment).getvalue())
+    text = " ".join(" ".join(pages).split())
+    models = text[text.index("Comparison with the reference models") :]
+    assert "Not met: d1-000 needs at least “Agree” (now “Disagree”). A written agreement." in models
+    assert (
+        "Unknown: d1-001 needs at least “Strongly agree” (unanswered). A standing forum." in models
+    )
+    assert "Targets, and why: Dimension d0: " in models
+
+
 def test_summary_lists_the_first_three_roadmap_steps(safeguard_assessment, owner):
     assessment, bank = safeguard_assessment
     save_answers(

@@ -22,6 +22,7 @@ class ModelRow:
     closest: bool
     supported: bool
     conditions: list[dict]
+    targets: list[dict]
 
 
 def model_rows(snapshot: AssessmentSnapshot) -> list[ModelRow]:
@@ -38,8 +39,21 @@ def model_rows(snapshot: AssessmentSnapshot) -> list[ModelRow]:
                 closest=spec.code == score.closest_model,
                 supported=spec.code in score.supported_models,
                 conditions=[
-                    {"result": c, "question": bank.question_by_code[c.question]}
+                    {
+                        "result": c,
+                        "question": bank.question_by_code[c.question],
+                        "phrase": condition_phrase(snapshot, c),
+                    }
                     for c in result.conditions
+                ],
+                targets=[
+                    {
+                        "dimension": d.name,
+                        "target": spec.targets[d.code],
+                        "rationale": spec.rationales.get(d.code, ""),
+                    }
+                    for d in bank.dimensions
+                    if d.code in spec.targets
                 ],
             )
         )

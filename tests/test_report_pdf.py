@@ -425,6 +425,9 @@ def test_model_notes_say_what_each_condition_needs_and_why_each_target(
         "Unknown: d1-001 needs at least “Strongly agree” (unanswered). A standing forum." in models
     )
     assert "Targets, and why: Dimension d0: " in models
+    appendix = text[text.index("Appendix: answers") :]
+    assert "d0-000 Question d0 0 Weight 1 · red line" in appendix
+    assert "d1-000 Question d1 0 Weight 1 · condition of Bilateral" in appendix
 
 
 def test_summary_lists_the_first_three_roadmap_steps(safeguard_assessment, owner):

@@ -263,7 +263,16 @@ def report_context(snapshot: AssessmentSnapshot) -> dict:
 
 def answer_sections(snapshot: AssessmentSnapshot) -> list[dict]:
     """Every answer by dimension, as the review page, a respondent's set and the
-    report's appendix list them."""
+    report's appendix list them; with what each question weighs and which rules rest on it."""
+    bank = snapshot.bank
+    rules: dict[str, list[str]] = {}
+    for red_line in bank.red_lines:
+        rules.setdefault(red_line.question, []).append(_("red line"))
+    for model in bank.models:
+        for condition in model.conditions:
+            rules.setdefault(condition.question, []).append(
+                _("condition of %(model)s") % {"model": model.name}
+            )
     return [
         {
             "dimension": dim,
@@ -273,11 +282,12 @@ def answer_sections(snapshot: AssessmentSnapshot) -> list[dict]:
                     "question": q,
                     "display": snapshot.display(q),
                     "answer": snapshot.answers.get(q.id),
+                    "rules": rules.get(q.code, []),
                 }
                 for q in dim.questions
             ],
         }
-        for dim in snapshot.bank.dimensions
+        for dim in bank.dimensions
     ]
 
 

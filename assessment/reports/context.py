@@ -136,19 +136,18 @@ def declared_model_sentence(snapshot, spec: scoring.ModelSpec, result) -> str:
         )
     else:
         parts.append(_("No dimension falls short of its targets."))
-    unmet = result.unmet_conditions
-    if unmet:
-        parts.append(
-            ngettext(
-                "Condition not met: %(conditions)s.",
-                "Conditions not met: %(conditions)s.",
-                len(unmet),
-            )
-            % {"conditions": "; ".join(condition_phrase(snapshot, c) for c in unmet)}
-        )
+    if result.unmet_conditions:
+        parts.append(unmet_conditions_sentence(snapshot, result))
     elif result.conditions:
         parts.append(_("Every condition is met."))
     return " ".join(parts)
+
+
+def unmet_conditions_sentence(snapshot: AssessmentSnapshot, result: scoring.ModelResult) -> str:
+    unmet = result.unmet_conditions
+    return ngettext(
+        "Condition not met: %(conditions)s.", "Conditions not met: %(conditions)s.", len(unmet)
+    ) % {"conditions": "; ".join(condition_phrase(snapshot, c) for c in unmet)}
 
 
 def condition_phrase(snapshot: AssessmentSnapshot, condition: scoring.ConditionResult) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from .. import consensus, roadmap, scoring
 from ..selectors import AssessmentSnapshot
-from .context import condition_phrase, model_names
+from .context import model_names, unmet_conditions_sentence
 
 # Strongest and weakest dimensions closer than this (points) are called close.
 CLOSE_POINTS = 5.0
@@ -221,16 +221,8 @@ def declared_sentence(snapshot: AssessmentSnapshot) -> str:
                 )
             }
         )
-    unmet = result.unmet_conditions
-    if unmet:
-        parts.append(
-            ngettext(
-                "Condition not met: %(conditions)s.",
-                "Conditions not met: %(conditions)s.",
-                len(unmet),
-            )
-            % {"conditions": "; ".join(condition_phrase(snapshot, c) for c in unmet)}
-        )
+    if result.unmet_conditions:
+        parts.append(unmet_conditions_sentence(snapshot, result))
     return " ".join(parts)
 
 

@@ -53,21 +53,38 @@ def _frozen_download(request, content, sha256: str, filename: str, content_type:
     return response
 
 
-def export_json(request, pk):
+def _report_file(
+    request, pk, *, field: str, sha256: str, ext: str, content_type: str, render
+) -> FileResponse:
+    """The frozen bytes of an approved assessment's `field`, whose hash is in `sha256`
+    (a conditional GET may get 304), else `render(snapshot)` made now."""
     assessment = assessment_for(request.user, pk)
-    frozen = _frozen(assessment, "snapshot_json", "snapshot_sha256")
+    frozen = _frozen(assessment, field, sha256)
     if frozen is not None:
-        # The embedded assessment.json itself: its SHA-256 is the report's.
         return _frozen_download(
             request,
-            frozen.snapshot_json,
-            frozen.snapshot_sha256,
-            assessment_filename(assessment, "json"),
-            "application/json",
+            getattr(frozen, field),
+            getattr(frozen, sha256),
+            assessment_filename(assessment, ext),
+            content_type,
         )
     snapshot = assessment_snapshot(assessment)
-    content = json.dumps(assessment_export(snapshot), indent=2, ensure_ascii=False)
-    return _download(content, export_filename(snapshot, "json"), "application/json")
+    return _download(render(snapshot), export_filename(snapshot, ext), content_type)
+
+
+def export_json(request, pk):
+    # The embedded assessment.json itself: its SHA-256 is the report's.
+    return _report_file(
+        request,
+        pk,
+        field="snapshot_json",
+        sha256="snapshot_sha256",
+        ext="json",
+        content_type="application/json",
+        render=lambda snapshot: json.dumps(
+            assessment_export(snapshot), indent=2, ensure_ascii=False
+        ),
+    )
 
 
 def export_answers_csv(request, pk):
@@ -85,18 +102,15 @@ def export_scores_csv(request, pk):
 
 
 def export_pdf(request, pk):
-    assessment = assessment_for(request.user, pk)
-    frozen = _frozen(assessment, "pdf", "pdf_sha256")
-    if frozen is not None:
-        return _frozen_download(
-            request,
-            frozen.pdf,
-            frozen.pdf_sha256,
-            assessment_filename(assessment, "pdf"),
-            "application/pdf",
-        )
-    snapshot = assessment_snapshot(assessment)
-    return _download(render_report(snapshot), export_filename(snapshot, "pdf"), "application/pdf")
+    return _report_file(
+        request,
+        pk,
+        field="pdf",
+        sha256="pdf_sha256",
+        ext="pdf",
+        content_type="application/pdf",
+        render=render_report,
+    )
 
 
 def export_dashboard_csv(request):

@@ -354,19 +354,23 @@ def test_trend_joins_approved_assessments_and_marks_drafts_apart(client, answere
     assert [readiness for _s, readiness in rows] == [100.0, 100.0]
 
 
+def answered_of_size(owner, team, *, slug: str, questions_per_dimension: int) -> Assessment:
+    """A fully answered assessment on its own bank of that size."""
+    data = small_bank_data(slug=slug, questions_per_dimension=questions_per_dimension)
+    assessment = AssessmentFactory(
+        partnership=PartnershipFactory(team=team, created_by=owner),
+        framework=framework_import(data=data, source="t", publish=True),
+        owner=owner,
+    )
+    answer_all(assessment, owner)
+    return assessment
+
+
 def test_results_page_queries_do_not_grow_with_questions(client, owner, team):
     login(client, owner)
     counts = []
     for n in (10, 60):
-        framework = framework_import(
-            data=small_bank_data(slug=f"b{n}", questions_per_dimension=n), source="t", publish=True
-        )
-        a = AssessmentFactory(
-            partnership=PartnershipFactory(team=team, created_by=owner),
-            framework=framework,
-            owner=owner,
-        )
-        answer_all(a, owner)
+        a = answered_of_size(owner, team, slug=f"b{n}", questions_per_dimension=n)
         url = reverse("assessment:results", args=[a.pk])
         client.get(url)  # warm the bank cache
         with CaptureQueriesContext(connection) as ctx:
@@ -393,15 +397,7 @@ def test_every_page_and_export_reads_a_constant_number_of_queries(client, owner,
     login(client, owner)
     counts = []
     for n in (3, 30):
-        framework = framework_import(
-            data=small_bank_data(slug=f"q{n}", questions_per_dimension=n), source="t", publish=True
-        )
-        a = AssessmentFactory(
-            partnership=PartnershipFactory(team=team, created_by=owner),
-            framework=framework,
-            owner=owner,
-        )
-        answer_all(a, owner)
+        a = answered_of_size(owner, team, slug=f"q{n}", questions_per_dimension=n)
         url = reverse(view, args=[a.pk])
         client.get(url)  # warm the bank cache
         with CaptureQueriesContext(connection) as ctx:

@@ -6,6 +6,7 @@ within reach, the first roadmap steps, and the strongest and weakest dimensions.
 """
 
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -254,14 +255,11 @@ def roadmap_sentence(snapshot: AssessmentSnapshot, plan: roadmap.Plan) -> str:
     if not plan.steps:
         return _("No change of a single answer brings %(model)s closer.") % {"model": name}
     # Consecutive steps on one question read as one change: "(1-3) INT-03 from 3 % to 75 %".
-    runs: list[list] = []  # [first step number, last step number, first step, last step]
-    for n, step in enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1):
-        if runs and runs[-1][3].question.code == step.question.code:
-            runs[-1][1], runs[-1][3] = n, step
-        else:
-            runs.append([n, n, step, step])
+    numbered = enumerate(plan.steps[:ROADMAP_STEPS_IN_SUMMARY], start=1)
     steps, named = [], set()
-    for first, last, start, end in runs:
+    for _code, run in groupby(numbered, key=lambda pair: pair[1].question.code):
+        run = list(run)
+        (first, start), (last, end) = run[0], run[-1]
         values = {
             "n": str(first) if first == last else f"{first}–{last}",
             "code": start.question.code,
